@@ -1,0 +1,95 @@
+/**
+ * One request budget per token, shared by every client in the process: a `pulumi up` of a large stack
+ * runs many IndexingJobs in one provider process, and DigitalOcean counts their requests together
+ * (250 a minute, 5,000 an hour per token). Each request waits for a slot in a sliding one-minute window
+ * kept below the API's limit, and for the reset time the API names when its hourly quota runs out or
+ * it answers 429.
+ */
+import { createHash } from "node:crypto";
+import { systemClock, type Clock } from "../clock";
+
+const MINUTE_MS = 60_000;
+/** Below the API's 250 a minute, leaving room for other tools using the same token. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 200;
+
+export interface BudgetStats {
+  /** Requests let through. */
+  granted: number;
+  /** Most requests let through in any one-minute window. */
+  peakPerMinute: number;
+  /** 429 answers seen. */
+  throttled: number;
+}
+
+export class RequestBudget {
+  readonly perMinute: number;
+  private readonly clock: Clock;
+  /** Send times of the requests in the current window, oldest first. */
+  private window: number[] = [];
+  private blockedUntil = 0;
+  /** Waiters are served in order, so that no job starves behind others. */
+  private queue: Promise<void> = Promise.resolve();
+  private counters: BudgetStats = { granted: 0, peakPerMinute: 0, throttled: 0 };
+
+  constructor(options: { perMinute?: number; clock?: Clock } = {}) {
+    this.perMinute = options.perMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
+    this.clock = options.clock ?? systemClock;
+    if (!(this.perMinute > 0)) throw new RangeError("perMinute must be positive");
+  }
+
+  /** Resolves when one more request may be sent now. */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Learns from an answer's `ratelimit-*` headers (and from a 429) when the API wants us to pause. */
+  observe(status: number, headers: Headers): void {
+    const remaining = Number(headers.get("ratelimit-remaining") ?? Number.NaN);
+    const resetSeconds = Number(headers.get("ratelimit-reset") ?? Number.NaN);
+    if (status === 429) this.counters.throttled++;
+    if (status !== 429 && !(remaining <= 0)) return;
+    const now = this.clock.now();
+    const resetAt = Number.isFinite(resetSeconds) ? resetSeconds * 1000 : now + 1000;
+    // The reset has one-second resolution; never pause for less than a second nor more than a minute
+    // past what the API said.
+    this.blockedUntil = Math.max(this.blockedUntil, Math.min(Math.max(resetAt, now + 1000), now + MINUTE_MS));
+  }
+
+  stats(): BudgetStats {
+    return { ...this.counters };
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      while (this.window.length > 0 && (this.window[0] ?? 0) <= now - MINUTE_MS) this.window.shift();
+      const windowFreesAt = this.window.length >= this.perMinute ? (this.window[0] ?? now) + MINUTE_MS : now;
+      const wait = Math.max(this.blockedUntil, windowFreesAt) - now;
+      if (wait <= 0) {
+        this.window.push(now);
+        this.counters.granted++;
+        this.counters.peakPerMinute = Math.max(this.counters.peakPerMinute, this.window.length);
+        return;
+      }
+      await this.clock.sleep(wait);
+    }
+  }
+}
+
+/** The budget shared by every client of this process that talks to `baseUrl` with `token`. */
+export function sharedBudget(baseUrl: string, token: string, perMinute?: number): RequestBudget {
+  // Kept on globalThis, not in a module variable: Pulumi's closure serializer copies the module
+  // variables a provider reaches into the serialized provider, and no token may end up there.
+  const registry = Symbol.for("pulumi-gradient-indexing.request-budgets");
+  const scope = globalThis as { [registry]?: Map<string, RequestBudget> };
+  const budgets = (scope[registry] ??= new Map<string, RequestBudget>());
+  const key = createHash("sha256").update(`${baseUrl}\n${token}`).digest("hex");
+  let budget = budgets.get(key);
+  if (!budget) {
+    budget = new RequestBudget({ perMinute });
+    budgets.set(key, budget);
+  }
+  return budget;
+}

@@ -1,0 +1,293 @@
+/**
+ * A typed client for DigitalOcean's GenAI indexing endpoints, on ky.
+ *
+ * ky does the retrying: GET and PUT retry on 408/429/5xx and dropped connections with jittered
+ * backoff, a 429 waits for `ratelimit-reset`, and 4xx answers are final. A POST that starts a job is
+ * retried only after checking, in a `beforeRetry` hook, that the lost attempt did not start one.
+ */
+import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from "ky";
+import type {
+  ApiErrorBody,
+  IndexedDataSource,
+  IndexingJob,
+  KnowledgeBase,
+  KnowledgeBaseDataSource,
+  Page,
+  StartIndexingJobBody,
+  WireIndexedDataSource,
+  WireIndexingJob,
+  WireKnowledgeBase,
+  WireKnowledgeBaseDataSource,
+  WireLinks,
+  WireMeta,
+} from "../api/types";
+import { fromWireDataSource, fromWireJob, fromWireKnowledgeBase, fromWireKnowledgeBaseDataSource } from "./convert";
+import { sharedBudget, type RequestBudget } from "./budget";
+import { DigitalOceanApiError } from "./errors";
+
+export const PUBLIC_API_URL = "https://api.digitalocean.com";
+const USER_AGENT = "pulumi-gradient-indexing";
+
+export interface ClientOptions {
+  token: string;
+  /** Default: `https://api.digitalocean.com`. */
+  baseUrl?: string;
+  /** Time allowed for one attempt of one request. Default 30 s. */
+  attemptTimeoutMs?: number;
+  /** Retries of one request after the first attempt. Default 5. */
+  retryLimit?: number;
+  /** Longest wait a 429's reset time may impose before a retry. Default 65 s. */
+  maxRetryAfterMs?: number;
+  /** Request budget; default: the one this process shares for this token and URL. */
+  budget?: RequestBudget;
+  /** Requests a minute for the shared budget (ignored when `budget` is given). */
+  requestsPerMinute?: number;
+}
+
+export interface PageRequest {
+  page?: number;
+  perPage?: number;
+}
+
+export interface StartJobRequest {
+  knowledgeBaseUuid: string;
+  /** Omitted or empty: all of the knowledge base's data sources. */
+  dataSourceUuids?: readonly string[];
+}
+
+interface Listing {
+  links?: WireLinks;
+  meta?: WireMeta;
+}
+
+export class GradientClient {
+  readonly baseUrl: string;
+  readonly budget: RequestBudget;
+  private readonly http: KyInstance;
+
+  constructor(options: ClientOptions) {
+    if (!options.token) throw new Error("A DigitalOcean API token is required");
+    this.baseUrl = (options.baseUrl ?? PUBLIC_API_URL).replace(/\/+$/, "");
+    const budget = options.budget ?? sharedBudget(this.baseUrl, options.token, options.requestsPerMinute);
+    this.budget = budget;
+    this.http = ky.create({
+      prefixUrl: this.baseUrl,
+      timeout: options.attemptTimeoutMs ?? 30_000,
+      headers: { authorization: `Bearer ${options.token}`, "user-agent": USER_AGENT },
+      retry: {
+        limit: options.retryLimit ?? 5,
+        methods: ["get", "put", "delete"],
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        afterStatusCodes: [429, 503],
+        maxRetryAfter: options.maxRetryAfterMs ?? 65_000,
+        backoffLimit: 10_000,
+        jitter: true,
+      },
+      hooks: {
+        beforeRequest: [() => budget.acquire()],
+        afterResponse: [(_request, _options, response) => budget.observe(response.status, response.headers)],
+      },
+    });
+  }
+
+  // ---- indexing jobs
+
+  async listIndexingJobs(page: PageRequest = {}): Promise<Page<IndexingJob>> {
+    const body = await this.get<Listing & { jobs?: WireIndexingJob[] }>("v2/gen-ai/indexing_jobs", page);
+    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta };
+  }
+
+  /** Every indexing job of the account, page after page. */
+  allIndexingJobs(perPage = 100): AsyncIterable<IndexingJob> {
+    return this.paginate((page) => this.listIndexingJobs({ page, perPage }));
+  }
+
+  /**
+   * Starts a job. When an attempt's answer is lost (dropped connection, 5xx, timeout) the job may have
+   * started anyway; the knowledge base's job list tells, and a job found there is returned instead of
+   * starting a second one.
+   */
+  async startIndexingJob(request: StartJobRequest): Promise<IndexingJob> {
+    const json: StartIndexingJobBody = {
+      knowledge_base_uuid: request.knowledgeBaseUuid,
+      data_source_uuids: [...(request.dataSourceUuids ?? [])],
+    };
+    const sentAt = Date.now();
+    const options: Options = {
+      json,
+      retry: { methods: ["post"] },
+      hooks: {
+        beforeRetry: [
+          async ({ error }) => {
+            // A 429 was refused before anything started: retry without looking.
+            if (error instanceof HTTPError && error.response.status === 429) return;
+            const started = await this.findJobStartedSince(request, sentAt);
+            if (started) return Response.json({ job: started });
+          },
+        ],
+      },
+    };
+    const body = await this.call<{ job?: WireIndexingJob }>("POST", "v2/gen-ai/indexing_jobs", options);
+    if (!body.job?.uuid) throw this.malformed("POST", "v2/gen-ai/indexing_jobs", "no job in the answer");
+    return fromWireJob(body.job);
+  }
+
+  async getIndexingJob(uuid: string): Promise<IndexingJob> {
+    const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(uuid)}`;
+    const body = await this.get<{ job?: WireIndexingJob }>(path);
+    if (!body.job) throw this.malformed("GET", path, "no job in the answer");
+    return fromWireJob(body.job);
+  }
+
+  async cancelIndexingJob(uuid: string): Promise<IndexingJob> {
+    const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(uuid)}/cancel`;
+    const body = await this.call<{ job?: WireIndexingJob }>("PUT", path, { json: { uuid } });
+    if (!body.job) throw this.malformed("PUT", path, "no job in the answer");
+    return fromWireJob(body.job);
+  }
+
+  /** Per-data-source results of one job. */
+  async listIndexingJobDataSources(jobUuid: string): Promise<IndexedDataSource[]> {
+    const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(jobUuid)}/data_sources`;
+    const body = await this.get<{ indexed_data_sources?: WireIndexedDataSource[] }>(path);
+    return (body.indexed_data_sources ?? []).map(fromWireDataSource);
+  }
+
+  /** A signed URL of the job's detailed report (available once `is_report_available`). */
+  async getIndexingJobReportUrl(jobUuid: string): Promise<string | undefined> {
+    const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(jobUuid)}/details_signed_url`;
+    return (await this.get<{ signed_url?: string }>(path)).signed_url;
+  }
+
+  // ---- knowledge bases
+
+  /** The latest 15 jobs of one knowledge base, newest first (the API's own limit). */
+  async listKnowledgeBaseIndexingJobs(knowledgeBaseUuid: string): Promise<Page<IndexingJob>> {
+    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(knowledgeBaseUuid)}/indexing_jobs`;
+    const body = await this.get<Listing & { jobs?: WireIndexingJob[] }>(path);
+    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta };
+  }
+
+  async getKnowledgeBase(uuid: string): Promise<KnowledgeBase> {
+    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(uuid)}`;
+    const body = await this.get<{ knowledge_base?: WireKnowledgeBase }>(path);
+    if (!body.knowledge_base) throw this.malformed("GET", path, "no knowledge_base in the answer");
+    return fromWireKnowledgeBase(body.knowledge_base);
+  }
+
+  async listKnowledgeBaseDataSources(
+    knowledgeBaseUuid: string,
+    page: PageRequest = {},
+  ): Promise<Page<KnowledgeBaseDataSource>> {
+    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(knowledgeBaseUuid)}/data_sources`;
+    const body = await this.get<Listing & { knowledge_base_data_sources?: WireKnowledgeBaseDataSource[] }>(
+      path,
+      page,
+    );
+    const items = (body.knowledge_base_data_sources ?? []).map(fromWireKnowledgeBaseDataSource);
+    return { items, links: body.links, meta: body.meta };
+  }
+
+  allKnowledgeBaseDataSources(knowledgeBaseUuid: string, perPage = 100): AsyncIterable<KnowledgeBaseDataSource> {
+    return this.paginate((page) => this.listKnowledgeBaseDataSources(knowledgeBaseUuid, { page, perPage }));
+  }
+
+  // ---- plumbing
+
+  private async findJobStartedSince(request: StartJobRequest, sentAt: number): Promise<WireIndexingJob | undefined> {
+    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(request.knowledgeBaseUuid)}/indexing_jobs`;
+    const { jobs = [] } = await this.get<{ jobs?: WireIndexingJob[] }>(path);
+    const wanted = new Set(request.dataSourceUuids ?? []);
+    // Clocks differ between us and the API: allow generous skew, and prefer a job that still runs,
+    // since a knowledge base runs one job at a time.
+    const skewMs = 120_000;
+    const candidates = jobs.filter((job) => {
+      const sameSources =
+        wanted.size === 0 ||
+        (job.data_source_uuids?.length === wanted.size && job.data_source_uuids.every((id) => wanted.has(id)));
+      const created = Date.parse(job.created_at ?? "");
+      const recent = Number.isFinite(created) && created >= sentAt - skewMs;
+      const running = job.phase === "BATCH_JOB_PHASE_PENDING" || job.phase === "BATCH_JOB_PHASE_RUNNING";
+      return sameSources && (recent || running);
+    });
+    return candidates.sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
+  }
+
+  private async *paginate<T>(fetchPage: (page: number) => Promise<Page<T>>): AsyncGenerator<T> {
+    for (let page = 1; ; ) {
+      const result = await fetchPage(page);
+      yield* result.items;
+      // Follow `links.pages.next` by its page number only: the link is the API's, the host is ours,
+      // and the token must not travel to wherever a link might point.
+      const next = nextPageNumber(result);
+      if (next === undefined || next <= page || result.items.length === 0) return;
+      page = next;
+    }
+  }
+
+  private get<T>(path: string, page?: PageRequest): Promise<T> {
+    const searchParams: Record<string, number> = {};
+    if (page?.page !== undefined) searchParams.page = page.page;
+    if (page?.perPage !== undefined) searchParams.per_page = page.perPage;
+    return this.call<T>("GET", path, { searchParams });
+  }
+
+  private async call<T>(method: "GET" | "POST" | "PUT", path: string, options: Options): Promise<T> {
+    let text: string;
+    try {
+      text = await this.http(path, { ...options, method }).text();
+    } catch (error) {
+      throw await toApiError(method, path, error);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.malformed(method, path, `${text.length} bytes that do not parse`);
+    }
+  }
+
+  private malformed(method: string, path: string, detail: string): DigitalOceanApiError {
+    return new DigitalOceanApiError({ kind: "malformed", method, path: `/${path}`, detail });
+  }
+}
+
+function nextPageNumber(page: Page<unknown>): number | undefined {
+  const next = page.links?.pages?.next;
+  if (next) {
+    const number = Number(new URL(next, "http://x").searchParams.get("page"));
+    return Number.isInteger(number) ? number : undefined;
+  }
+  const { page: current, pages } = page.meta ?? {};
+  return current !== undefined && pages !== undefined && current < pages ? current + 1 : undefined;
+}
+
+async function toApiError(method: string, path: string, error: unknown): Promise<DigitalOceanApiError> {
+  const where = { method, path: `/${path}` };
+  if (error instanceof HTTPError) {
+    const body = await readErrorBody(error.response);
+    return new DigitalOceanApiError({
+      ...where,
+      kind: "http",
+      status: error.response.status,
+      errorId: body?.id,
+      apiMessage: body?.message,
+      requestId: body?.request_id ?? error.response.headers.get("x-request-id") ?? undefined,
+    });
+  }
+  if (error instanceof TimeoutError) {
+    return new DigitalOceanApiError({ ...where, kind: "network", detail: "timed out" });
+  }
+  // fetch reports a refused or dropped connection as a TypeError whose cause names the socket error.
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  const detail = error instanceof Error ? `${error.message}${cause}` : String(error);
+  return new DigitalOceanApiError({ ...where, kind: "network", detail });
+}
+
+async function readErrorBody(response: Response): Promise<Partial<ApiErrorBody> | undefined> {
+  try {
+    const body: unknown = await response.json();
+    return typeof body === "object" && body !== null ? (body as Partial<ApiErrorBody>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * diff: pure, no API call. A new run of the indexer is a new job, so a change of what to index
+ * (knowledge base, the set of data sources, triggers) replaces the resource; a change of how to wait
+ * is an in-place update.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
+
+/** Inputs whose change starts a new job. */
+export const REINDEX_ON = ["knowledgeBaseUuid", "dataSourceUuids", "triggers"] as const;
+
+/** JSON with object keys sorted, so that key order never counts as a change. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const left = new Set(dataSourceSet(a).map((id) => id.toLowerCase()));
+  const right = new Set(dataSourceSet(b).map((id) => id.toLowerCase()));
+  return left.size === right.size && [...left].every((id) => right.has(id));
+}
+
+export function diffInputs(olds: Partial<IndexingJobInputs>, news: Partial<IndexingJobInputs>): pulumi.dynamic.DiffResult {
+  const replaces: string[] = [];
+  if ((olds.knowledgeBaseUuid ?? "").toLowerCase() !== (news.knowledgeBaseUuid ?? "").toLowerCase())
+    replaces.push("knowledgeBaseUuid");
+  // A preview's unknown list arrives as a single sentinel string rather than an array.
+  const oldSources = Array.isArray(olds.dataSourceUuids) ? olds.dataSourceUuids : olds.dataSourceUuids ? [String(olds.dataSourceUuids)] : [];
+  const newSources = Array.isArray(news.dataSourceUuids) ? news.dataSourceUuids : news.dataSourceUuids ? [String(news.dataSourceUuids)] : [];
+  if (!sameSet(oldSources, newSources)) replaces.push("dataSourceUuids");
+  if (canonical(olds.triggers) !== canonical(news.triggers)) replaces.push("triggers");
+
+  const updates: string[] = [];
+  if ((olds.timeout ?? DEFAULT_TIMEOUT) !== (news.timeout ?? DEFAULT_TIMEOUT)) updates.push("timeout");
+  if ((olds.waitForCompletion ?? true) !== (news.waitForCompletion ?? true)) updates.push("waitForCompletion");
+  if ((olds.failOnPartial ?? false) !== (news.failOnPartial ?? false)) updates.push("failOnPartial");
+
+  return {
+    changes: replaces.length + updates.length > 0,
+    replaces,
+    stables: [],
+    deleteBeforeReplace: false,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
+ * in `check`, and the settings derived from them.
+ */
+
+/** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
+export interface IndexingJobInputs {
+  knowledgeBaseUuid: string;
+  dataSourceUuids?: string[];
+  triggers?: unknown;
+  timeout?: string;
+  waitForCompletion?: boolean;
+  failOnPartial?: boolean;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** Inputs resolved to what create and update act on. */
+export interface JobSettings {
+  knowledgeBaseUuid: string;
+  /** Deduplicated, in the order given; empty means all of the knowledge base's data sources. */
+  dataSourceUuids: string[];
+  timeoutMs: number;
+  waitForCompletion: boolean;
+  failOnPartial: boolean;
+}
+
+export const DEFAULT_TIMEOUT = "1h";
+
+/** The value Pulumi sends for an input not known yet during a preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+// Module constants are plain arrays and strings: Pulumi's closure serializer copies them into the
+// serialized provider, and it cannot copy a Set or a Map.
+const INPUT_NAMES: readonly string[] = [
+  "knowledgeBaseUuid",
+  "dataSourceUuids",
+  "triggers",
+  "timeout",
+  "waitForCompletion",
+  "failOnPartial",
+];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration such as `"90s"`, `"45m"`, `"2h"` or `"1h30m"` in milliseconds; a bare number is seconds.
+ * Undefined when the text is not a duration.
+ */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value * 1000 : undefined;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim().toLowerCase();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  let total = 0;
+  let consumed = "";
+  for (const [part, amount, unit] of text.matchAll(DURATION_PART)) {
+    total += Number(amount) * (UNIT_MS[unit ?? ""] ?? Number.NaN);
+    consumed += part;
+  }
+  return consumed === text && Number.isFinite(total) ? total : undefined;
+}
+
+const isUnknown = (value: unknown): boolean => value === UNKNOWN;
+
+/**
+ * Validates inputs before any API call. Each failure names its property and what is wrong with it.
+ * Values not known yet (preview) pass.
+ */
+export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+  for (const name of Object.keys(news)) {
+    if (!INPUT_NAMES.includes(name) && name !== "__provider") fail(name, `is not an input of IndexingJob`);
+  }
+
+  const kb = news.knowledgeBaseUuid;
+  if (kb === undefined || kb === null || kb === "") fail("knowledgeBaseUuid", "is required");
+  else if (!isUnknown(kb) && (typeof kb !== "string" || !UUID.test(kb)))
+    fail("knowledgeBaseUuid", `must be a knowledge base UUID, got ${JSON.stringify(kb)}`);
+
+  const sources = news.dataSourceUuids;
+  if (sources !== undefined && sources !== null && !isUnknown(sources)) {
+    if (!Array.isArray(sources)) fail("dataSourceUuids", "must be a list of data source UUIDs");
+    else {
+      const seen = new Set<string>();
+      sources.forEach((id: unknown, index) => {
+        const property = `dataSourceUuids[${index}]`;
+        if (isUnknown(id)) return;
+        if (typeof id !== "string" || !UUID.test(id))
+          fail(property, `must be a data source UUID, got ${JSON.stringify(id)}`);
+        else if (seen.has(id.toLowerCase())) fail(property, `repeats data source ${id}`);
+        else seen.add(id.toLowerCase());
+      });
+    }
+  }
+
+  const timeout = news.timeout;
+  if (timeout !== undefined && timeout !== null && !isUnknown(timeout)) {
+    const ms = parseDuration(timeout);
+    if (ms === undefined)
+      fail("timeout", `must be a duration such as "90s", "45m" or "2h", got ${JSON.stringify(timeout)}`);
+    else if (ms <= 0) fail("timeout", `must be positive, got ${JSON.stringify(timeout)}`);
+  }
+
+  for (const flag of ["waitForCompletion", "failOnPartial"] as const) {
+    const value = news[flag];
+    if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "boolean")
+      fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return failures;
+}
+
+/** The settings of checked inputs, defaults applied. */
+export function settingsOf(inputs: IndexingJobInputs): JobSettings {
+  return {
+    knowledgeBaseUuid: inputs.knowledgeBaseUuid,
+    dataSourceUuids: dataSourceSet(inputs.dataSourceUuids),
+    timeoutMs: parseDuration(inputs.timeout ?? DEFAULT_TIMEOUT) ?? 3_600_000,
+    waitForCompletion: inputs.waitForCompletion ?? true,
+    failOnPartial: inputs.failOnPartial ?? false,
+  };
+}
+
+/** Data source ids without repeats (order kept), so that order and duplicates never count as changes. */
+export function dataSourceSet(ids: readonly string[] | null | undefined): string[] {
+  return [...new Set(ids ?? [])];
+}

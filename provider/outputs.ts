@@ -1,0 +1,75 @@
+/**
+ * The resource's outputs: the inputs, and every field of the API's indexing job camelCased, with
+ * counts as numbers. Derived from the API types, so a field added to the spec shows up here too.
+ */
+import type { IndexedDataSource, IndexingJob } from "./api/types";
+import type { IndexingJobInputs } from "./inputs";
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type CamelKeys<T> = { [K in keyof T as K extends string ? CamelCase<K> : never]: T[K] };
+
+export type DataSourceJobOutput = CamelKeys<IndexedDataSource>;
+
+/**
+ * The job's fields. Its `data_source_uuids` becomes `jobDataSourceUuids`, since `dataSourceUuids` is
+ * the input (empty when all data sources are indexed).
+ */
+export type JobOutputs = CamelKeys<Omit<IndexingJob, "data_source_jobs" | "data_source_uuids">> & {
+  dataSourceJobs?: DataSourceJobOutput[];
+  jobDataSourceUuids?: string[];
+};
+
+export type IndexingJobState = IndexingJobInputs & JobOutputs;
+
+function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Keys camelCased, undefined values dropped (the engine's wire format has no undefined). */
+function camelKeys(value: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== undefined) out[camelCase(key)] = field;
+  }
+  return out;
+}
+
+function sum(sources: readonly IndexedDataSource[], field: keyof IndexedDataSource): number | undefined {
+  const counts = sources.map((s) => s[field]).filter((v): v is number => typeof v === "number");
+  return counts.length > 0 ? counts.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/** The job as outputs. Item totals the API does not send are summed from its data source jobs. */
+export function jobOutputs(job: IndexingJob): JobOutputs {
+  const { data_source_jobs: sources = [], data_source_uuids, ...fields } = job;
+  const outputs = camelKeys(fields) as JobOutputs;
+  outputs.totalItemsIndexed ??= sum(sources, "indexed_item_count");
+  outputs.totalItemsFailed ??= sum(sources, "failed_item_count");
+  outputs.totalItemsSkipped ??= sum(sources, "skipped_item_count");
+  if (data_source_uuids) outputs.jobDataSourceUuids = data_source_uuids;
+  outputs.dataSourceJobs = sources.map((s) => camelKeys(s) as DataSourceJobOutput);
+  return camelKeys(outputs) as JobOutputs;
+}
+
+/**
+ * The job's fields, then the inputs as given: what Pulumi stores and what `diff` later compares the
+ * next inputs against, so the inputs must come back unchanged.
+ */
+export function stateOf(inputs: IndexingJobInputs, job: IndexingJob): IndexingJobState {
+  const state: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(inputs)) {
+    if (value !== undefined && key !== "__provider") state[key] = value;
+  }
+  return { ...jobOutputs(job), ...(state as unknown as IndexingJobInputs) };
+}
+
+/** The job fields of a stored state, in the API's terms again (for deciding what a job's state means). */
+export function jobOfState(state: Partial<JobOutputs>): IndexingJob {
+  return {
+    uuid: state.uuid,
+    phase: state.phase,
+    status: state.status,
+    finished_at: state.finishedAt,
+    knowledge_base_uuid: state.knowledgeBaseUuid,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What the provider tells the person running `pulumi up`: progress lines while a job runs (printed only
+ * when something changed), and failure messages that say which data source failed and why.
+ *
+ * Lines go to the console: inside a dynamic provider `pulumi.log` falls back to it anyway, and the
+ * Pulumi CLI (3.146+) shows a provider's console output as info.
+ */
+import type { IndexingJob } from "./api/types";
+import { describeState, FAILED_DATA_SOURCE_STATUSES, progressOf } from "./job-state";
+
+export type Print = (line: string) => void;
+
+export const consolePrint: Print = (line) => console.log(line);
+
+/** `3f2a9c1e…` : enough of a UUID to tell jobs apart in a transcript; errors give the whole one. */
+export function shortId(uuid: string | undefined): string {
+  return uuid ? `${uuid.slice(0, 8)}…` : "(no id)";
+}
+
+export function progressLine(job: IndexingJob): string {
+  const p = progressOf(job);
+  const parts = [describeState(job)];
+  if (p.dataSourcesTotal !== undefined) parts.push(`${p.dataSourcesDone}/${p.dataSourcesTotal} data sources`);
+  if (p.itemsTotal !== undefined) parts.push(`${p.itemsIndexed}/${p.itemsTotal} items indexed`);
+  else if (p.itemsIndexed > 0) parts.push(`${p.itemsIndexed} items indexed`);
+  return `indexing job ${shortId(job.uuid)} of knowledge base ${shortId(job.knowledge_base_uuid)}: ${parts.join(", ")}`;
+}
+
+/** Prints a progress line whenever phase, data sources done or items indexed changed. */
+export class ProgressReporter {
+  private last = "";
+  constructor(private readonly print: Print = consolePrint) {}
+
+  observe(job: IndexingJob): void {
+    const line = progressLine(job);
+    if (line !== this.last) this.print(line);
+    this.last = line;
+  }
+}
+
+/** Each data source that did not index cleanly, with the API's error message and details. */
+export function failedSources(job: IndexingJob): string[] {
+  return (job.data_source_jobs ?? [])
+    .filter((s) => FAILED_DATA_SOURCE_STATUSES.includes(s.status ?? "") || s.error_msg || s.error_details)
+    .map((s) => {
+      const status = (s.status ?? "DATA_SOURCE_STATUS_UNKNOWN").replace("DATA_SOURCE_STATUS_", "");
+      const why = [s.error_msg, s.error_details].filter(Boolean).join(": ") || "no error message given";
+      const counts = s.failed_item_count ? ` (${s.failed_item_count} items failed)` : "";
+      return `data source ${s.data_source_uuid ?? "(unknown)"} ${status}${counts}: ${why}`;
+    });
+}
+
+/** Why a job counts as failed, naming the job, its status and each failed data source. */
+export function failureMessage(job: IndexingJob, why: string): string {
+  const sources = failedSources(job);
+  const lines = [
+    `Indexing job ${job.uuid} of knowledge base ${job.knowledge_base_uuid} ${why} (${describeState(job)})`,
+    ...sources.map((s) => `  - ${s}`),
+  ];
+  return lines.join("\n");
+}

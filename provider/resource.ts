@@ -1,0 +1,87 @@
+/**
+ * IndexingJob: a knowledge base indexing run as a Pulumi resource. Creating it starts an indexing job
+ * and waits for it; a change of what to index (knowledge base, data sources, triggers) runs a new one.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { DataSourceJobOutput } from "./outputs";
+import { IndexingJobProvider } from "./provider";
+
+export interface IndexingJobArgs {
+  /** The knowledge base to index. */
+  knowledgeBaseUuid: pulumi.Input<string>;
+  /** Data sources to index; omitted or empty: all of the knowledge base's data sources. */
+  dataSourceUuids?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Any JSON value; a change runs a new indexing job (as pulumi-command's `triggers`). A content hash
+   * of the indexed files is the usual choice.
+   */
+  triggers?: pulumi.Input<unknown>;
+  /** How long to wait for the job: `"90s"`, `"45m"`, `"2h"`. Default `"1h"`. */
+  timeout?: pulumi.Input<string>;
+  /** Wait until the job ends (default true); false returns as soon as it started. */
+  waitForCompletion?: pulumi.Input<boolean>;
+  /** Fail the deployment when only some data sources were indexed (default false: warn). */
+  failOnPartial?: pulumi.Input<boolean>;
+}
+
+/** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
+const OUTPUT_NAMES = [
+  "uuid",
+  "phase",
+  "status",
+  "createdAt",
+  "startedAt",
+  "finishedAt",
+  "updatedAt",
+  "totalDatasources",
+  "completedDatasources",
+  "totalItemsIndexed",
+  "totalItemsFailed",
+  "totalItemsSkipped",
+  "totalTokens",
+  "tokens",
+  "isReportAvailable",
+  "jobDataSourceUuids",
+  "dataSourceJobs",
+] as const;
+
+let sharedProvider: IndexingJobProvider | undefined;
+
+export class IndexingJob extends pulumi.dynamic.Resource {
+  declare readonly knowledgeBaseUuid: pulumi.Output<string>;
+  declare readonly dataSourceUuids: pulumi.Output<string[] | undefined>;
+  declare readonly triggers: pulumi.Output<unknown>;
+  declare readonly timeout: pulumi.Output<string | undefined>;
+  declare readonly waitForCompletion: pulumi.Output<boolean | undefined>;
+  declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
+
+  /** The indexing job's UUID (the latest run's, when an update ran a new one). */
+  declare readonly uuid: pulumi.Output<string>;
+  /** `BATCH_JOB_PHASE_*`. */
+  declare readonly phase: pulumi.Output<string>;
+  /** `INDEX_JOB_STATUS_*`. */
+  declare readonly status: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string | undefined>;
+  declare readonly startedAt: pulumi.Output<string | undefined>;
+  declare readonly finishedAt: pulumi.Output<string | undefined>;
+  declare readonly updatedAt: pulumi.Output<string | undefined>;
+  declare readonly totalDatasources: pulumi.Output<number | undefined>;
+  declare readonly completedDatasources: pulumi.Output<number | undefined>;
+  declare readonly totalItemsIndexed: pulumi.Output<number | undefined>;
+  declare readonly totalItemsFailed: pulumi.Output<number | undefined>;
+  declare readonly totalItemsSkipped: pulumi.Output<number | undefined>;
+  declare readonly totalTokens: pulumi.Output<number | undefined>;
+  /** Deprecated by the API in favour of `totalTokens`. */
+  declare readonly tokens: pulumi.Output<number | undefined>;
+  declare readonly isReportAvailable: pulumi.Output<boolean | undefined>;
+  /** The data sources the job indexed, as the API reports them. */
+  declare readonly jobDataSourceUuids: pulumi.Output<string[] | undefined>;
+  declare readonly dataSourceJobs: pulumi.Output<DataSourceJobOutput[]>;
+
+  constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
+    // One provider object for every IndexingJob: Pulumi serializes each provider object once.
+    sharedProvider ??= new IndexingJobProvider();
+    super(sharedProvider, name, { ...outputs, ...args }, opts, "gradient", "IndexingJob");
+  }
+}
