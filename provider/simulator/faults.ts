@@ -1,0 +1,65 @@
+/** Injected misbehaviours: which request gets one, and the body rewrites some of them need. */
+import type { Fault } from "./types";
+
+interface ArmedFault {
+  fault: Fault;
+  remaining: number;
+}
+
+/** Faults in injection order; the first one matching a request is used up by it. */
+export class FaultQueue {
+  #armed: ArmedFault[] = [];
+
+  inject(fault: Fault): void {
+    const times = fault.times ?? 1;
+    if (!(times > 0)) throw new RangeError(`fault times must be > 0, got ${times}`);
+    if (fault.kind === "latency" && !(fault.ms >= 0)) throw new RangeError(`latency must be >= 0 ms`);
+    this.#armed.push({ fault, remaining: times });
+  }
+
+  clear(): void {
+    this.#armed = [];
+  }
+
+  take(method: string, path: string): Fault | undefined {
+    const armed = this.#armed.find(({ fault }) => matches(fault, method, path));
+    if (!armed) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.#armed = this.#armed.filter((candidate) => candidate !== armed);
+    return armed.fault;
+  }
+}
+
+function matches(fault: Fault, method: string, path: string): boolean {
+  const match = fault.match;
+  if (!match) return true;
+  if (match.method !== undefined && match.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (match.path === undefined) return true;
+  if (typeof match.path === "string") return match.path === path;
+  match.path.lastIndex = 0; // a /g or /y RegExp remembers where it stopped
+  return match.path.test(path);
+}
+
+const FUTURE_VALUES: [prefix: string, replacement: string][] = [
+  ["BATCH_JOB_PHASE_", "BATCH_JOB_PHASE_FUTURE_VALUE"],
+  ["INDEX_JOB_STATUS_", "INDEX_JOB_STATUS_FUTURE_VALUE"],
+  ["DATA_SOURCE_STATUS_", "DATA_SOURCE_STATUS_FUTURE_VALUE"],
+];
+
+/** A copy of a response body where every job phase and status is a value no client knows yet. */
+export function withUnknownEnums(value: unknown): unknown {
+  if (typeof value === "string") {
+    const future = FUTURE_VALUES.find(([prefix]) => value.startsWith(prefix));
+    return future ? future[1] : value;
+  }
+  if (Array.isArray(value)) return value.map(withUnknownEnums);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withUnknownEnums(inner)]));
+  }
+  return value;
+}
+
+/** Cuts a JSON text in half: a prefix of an object or array is never valid JSON. */
+export function truncateJson(text: string): string {
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+}

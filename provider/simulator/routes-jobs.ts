@@ -1,0 +1,97 @@
+/** Indexing job endpoints. */
+import type { Backend, Schemas } from "./backend";
+import { badRequest, notFound } from "./errors";
+import { finishedAt } from "./job-timeline";
+import { renderDataSourceJob, renderJob } from "./job-view";
+import { paginate } from "./pagination";
+import type { Route } from "./router";
+import { bodyObject, optionalString, optionalStringArray, requiredString } from "./validate";
+
+/** The API lists only the latest jobs of a knowledge base. */
+export const KNOWLEDGE_BASE_JOBS_SHOWN = 15;
+
+export function jobRoutes({ catalog, jobs }: Backend): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/v2/gen-ai/indexing_jobs",
+      handler: ({ query, pageUrl, now }) => {
+        const page = paginate(jobs.all(), query, pageUrl);
+        return {
+          jobs: page.items.map((job) => renderJob(job, now)),
+          links: page.links,
+          meta: page.meta,
+        } satisfies Schemas["apiListKnowledgeBaseIndexingJobsOutput"];
+      },
+    },
+    {
+      method: "POST",
+      path: "/v2/gen-ai/indexing_jobs",
+      handler: ({ body, now }) => {
+        const input = bodyObject(body);
+        const kbUuid = requiredString(input, "knowledge_base_uuid");
+        const dataSources = optionalStringArray(input, "data_source_uuids") ?? [];
+        const job = jobs.start(kbUuid, dataSources, now);
+        return { job: renderJob(job, now) } satisfies Schemas["apiStartKnowledgeBaseIndexingJobOutput"];
+      },
+    },
+    {
+      method: "GET",
+      path: "/v2/gen-ai/indexing_jobs/{uuid}",
+      handler: ({ params, now }) =>
+        ({
+          job: renderJob(jobs.get(params.uuid ?? ""), now),
+        }) satisfies Schemas["apiGetKnowledgeBaseIndexingJobOutput"],
+    },
+    {
+      method: "PUT",
+      path: "/v2/gen-ai/indexing_jobs/{uuid}/cancel",
+      handler: ({ params, body, now }) => {
+        const uuid = params.uuid ?? "";
+        const bodyUuid = optionalString(bodyObject(body), "uuid");
+        if (bodyUuid !== undefined && bodyUuid !== uuid) {
+          throw badRequest(`uuid in the body (${bodyUuid}) does not match the path (${uuid})`);
+        }
+        const job = jobs.cancel(uuid, now);
+        return { job: renderJob(job, now) } satisfies Schemas["apiCancelKnowledgeBaseIndexingJobOutput"];
+      },
+    },
+    {
+      method: "GET",
+      path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources",
+      handler: ({ params, now }) => {
+        const job = jobs.get(params.indexing_job_uuid ?? "");
+        return {
+          indexed_data_sources: job.dataSources.map((run) => renderDataSourceJob(job, run, now)),
+        } satisfies Schemas["apiListIndexingJobDataSourcesOutput"];
+      },
+    },
+    {
+      method: "GET",
+      path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url",
+      handler: ({ params, now }) => {
+        const job = jobs.get(params.indexing_job_uuid ?? "");
+        const endedAt = finishedAt(job, now);
+        if (endedAt === undefined)
+          throw notFound(`the report of indexing job ${job.uuid} is not available yet`);
+        const expires = Math.floor(now / 1000) + 3600;
+        return {
+          signed_url: `https://gradient-sim-reports.example.com/indexing-jobs/${job.uuid}/details.csv?Expires=${expires}&Signature=sim`,
+        } satisfies Schemas["apiGetIndexingJobDetailsSignedURLOutput"];
+      },
+    },
+    {
+      method: "GET",
+      path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
+      handler: ({ params, now }) => {
+        const kb = catalog.knowledgeBase(params.knowledge_base_uuid ?? "");
+        const latest = jobs.jobsOf(kb.uuid).slice(0, KNOWLEDGE_BASE_JOBS_SHOWN);
+        return {
+          jobs: latest.map((job) => renderJob(job, now)),
+          links: { pages: {} },
+          meta: { page: 1, pages: 1, total: latest.length },
+        } satisfies Schemas["apiListKnowledgeBaseIndexingJobsOutput"];
+      },
+    },
+  ];
+}
