@@ -2,7 +2,15 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "provider/api/schema.ts", "examples/*/node_modules/", "examples/*/bin/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "provider/api/schema.ts",
+      "examples/*/node_modules/",
+      "examples/*/bin/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +21,8 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.mjs"],
-    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly" } },
+    languageOptions: {
+      globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly" },
+    },
   },
 );

@@ -70,6 +70,9 @@ export class ManualClock implements Clock {
 
   /** The earliest deadline of a pending sleep, if any: lets a driver jump straight to it. */
   nextWakeUp(): number | undefined {
-    return this.sleepers.reduce<number | undefined>((m, s) => (m === undefined || s.until < m ? s.until : m), undefined);
+    return this.sleepers.reduce<number | undefined>(
+      (m, s) => (m === undefined || s.until < m ? s.until : m),
+      undefined,
+    );
   }
 }

@@ -21,9 +21,13 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-export function resolveApiSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ApiSettings {
+export function resolveApiSettings(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ApiSettings {
   return {
-    token: text(config?.get(CONFIG_TOKEN)) ?? text(env.DIGITALOCEAN_TOKEN) ?? text(env.DIGITALOCEAN_ACCESS_TOKEN),
+    token:
+      text(config?.get(CONFIG_TOKEN)) ?? text(env.DIGITALOCEAN_TOKEN) ?? text(env.DIGITALOCEAN_ACCESS_TOKEN),
     baseUrl: text(config?.get(CONFIG_ENDPOINT)) ?? text(env.DIGITALOCEAN_API_URL) ?? PUBLIC_API_URL,
   };
 }

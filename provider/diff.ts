@@ -24,19 +24,31 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
   return left.size === right.size && [...left].every((id) => right.has(id));
 }
 
-export function diffInputs(olds: Partial<IndexingJobInputs>, news: Partial<IndexingJobInputs>): pulumi.dynamic.DiffResult {
+export function diffInputs(
+  olds: Partial<IndexingJobInputs>,
+  news: Partial<IndexingJobInputs>,
+): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
   if ((olds.knowledgeBaseUuid ?? "").toLowerCase() !== (news.knowledgeBaseUuid ?? "").toLowerCase())
     replaces.push("knowledgeBaseUuid");
   // A preview's unknown list arrives as a single sentinel string rather than an array.
-  const oldSources = Array.isArray(olds.dataSourceUuids) ? olds.dataSourceUuids : olds.dataSourceUuids ? [String(olds.dataSourceUuids)] : [];
-  const newSources = Array.isArray(news.dataSourceUuids) ? news.dataSourceUuids : news.dataSourceUuids ? [String(news.dataSourceUuids)] : [];
+  const oldSources = Array.isArray(olds.dataSourceUuids)
+    ? olds.dataSourceUuids
+    : olds.dataSourceUuids
+      ? [String(olds.dataSourceUuids)]
+      : [];
+  const newSources = Array.isArray(news.dataSourceUuids)
+    ? news.dataSourceUuids
+    : news.dataSourceUuids
+      ? [String(news.dataSourceUuids)]
+      : [];
   if (!sameSet(oldSources, newSources)) replaces.push("dataSourceUuids");
   if (canonical(olds.triggers) !== canonical(news.triggers)) replaces.push("triggers");
 
   const updates: string[] = [];
   if ((olds.timeout ?? DEFAULT_TIMEOUT) !== (news.timeout ?? DEFAULT_TIMEOUT)) updates.push("timeout");
-  if ((olds.waitForCompletion ?? true) !== (news.waitForCompletion ?? true)) updates.push("waitForCompletion");
+  if ((olds.waitForCompletion ?? true) !== (news.waitForCompletion ?? true))
+    updates.push("waitForCompletion");
   if ((olds.failOnPartial ?? false) !== (news.failOnPartial ?? false)) updates.push("failOnPartial");
 
   return {

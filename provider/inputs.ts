@@ -35,7 +35,7 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 // Module constants are plain arrays and strings: Pulumi's closure serializer copies them into the
 // serialized provider, and it cannot copy a Set or a Map.
-const INPUT_NAMES: readonly string[] = [
+export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "knowledgeBaseUuid",
   "dataSourceUuids",
   "triggers",
@@ -77,7 +77,8 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   for (const name of Object.keys(news)) {
-    if (!INPUT_NAMES.includes(name) && name !== "__provider") fail(name, `is not an input of IndexingJob`);
+    if (!(INPUT_NAMES as readonly string[]).includes(name) && name !== "__provider")
+      fail(name, `is not an input of IndexingJob`);
   }
 
   const kb = news.knowledgeBaseUuid;

@@ -37,7 +37,8 @@ export function outcomeOf(job: IndexingJob): Outcome {
   if (FAILED_PHASES.includes(phase)) return "failed";
   if (RUNNING_PHASES.includes(phase)) return "running";
   const byStatus = FINAL_STATUSES[status];
-  if (phase === "BATCH_JOB_PHASE_SUCCEEDED") return byStatus === "partial" || byStatus === "failed" ? byStatus : "succeeded";
+  if (phase === "BATCH_JOB_PHASE_SUCCEEDED")
+    return byStatus === "partial" || byStatus === "failed" ? byStatus : "succeeded";
   // Phase unknown (UNKNOWN, missing, or newer than us): a final status decides, but only once the
   // job says it finished; otherwise keep waiting.
   return byStatus && job.finished_at ? byStatus : "running";

@@ -3,9 +3,11 @@
  * counts as numbers. Derived from the API types, so a field added to the spec shows up here too.
  */
 import type { IndexedDataSource, IndexingJob } from "./api/types";
-import type { IndexingJobInputs } from "./inputs";
+import { INPUT_NAMES, type IndexingJobInputs } from "./inputs";
 
-type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
 type CamelKeys<T> = { [K in keyof T as K extends string ? CamelCase<K> : never]: T[K] };
 
 export type DataSourceJobOutput = CamelKeys<IndexedDataSource>;
@@ -52,15 +54,26 @@ export function jobOutputs(job: IndexingJob): JobOutputs {
 }
 
 /**
- * The job's fields, then the inputs as given: what Pulumi stores and what `diff` later compares the
- * next inputs against, so the inputs must come back unchanged.
+ * `state` with its inputs replaced by `inputs` (an input `inputs` leaves out is removed). What Pulumi
+ * stores is compared by the next `diff` against the next inputs, so inputs must come back unchanged.
  */
-export function stateOf(inputs: IndexingJobInputs, job: IndexingJob): IndexingJobState {
-  const state: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(inputs)) {
-    if (value !== undefined && key !== "__provider") state[key] = value;
+export function withInputs(
+  state: Partial<IndexingJobState>,
+  inputs: Partial<IndexingJobInputs>,
+): IndexingJobState {
+  const out: Record<string, unknown> = { ...state };
+  delete out.__provider;
+  for (const key of INPUT_NAMES) {
+    delete out[key];
+    const value = (inputs as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
   }
-  return { ...jobOutputs(job), ...(state as unknown as IndexingJobInputs) };
+  return out as unknown as IndexingJobState;
+}
+
+/** The job's fields with the inputs: what create and update return. */
+export function stateOf(inputs: Partial<IndexingJobInputs>, job: IndexingJob): IndexingJobState {
+  return withInputs(jobOutputs(job), inputs);
 }
 
 /** The job fields of a stored state, in the API's terms again (for deciding what a job's state means). */

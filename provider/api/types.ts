@@ -21,7 +21,8 @@ export type StartIndexingJobBody = Schemas["apiStartKnowledgeBaseIndexingJobInpu
 export type CancelIndexingJobBody = Schemas["apiCancelKnowledgeBaseIndexingJobInputPublic"];
 
 /** The error body every endpoint answers with (`{ id, message, request_id }`). */
-export type ApiErrorBody = operations["genai_get_indexing_job"]["responses"][404]["content"]["application/json"];
+export type ApiErrorBody =
+  operations["genai_get_indexing_job"]["responses"][404]["content"]["application/json"];
 
 /** An enum of the spec that stays open to values added after the spec was taken. */
 type Open<T extends string> = T | (string & NonNullable<unknown>);

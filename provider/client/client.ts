@@ -21,7 +21,12 @@ import type {
   WireLinks,
   WireMeta,
 } from "../api/types";
-import { fromWireDataSource, fromWireJob, fromWireKnowledgeBase, fromWireKnowledgeBaseDataSource } from "./convert";
+import {
+  fromWireDataSource,
+  fromWireJob,
+  fromWireKnowledgeBase,
+  fromWireKnowledgeBaseDataSource,
+} from "./convert";
 import { sharedBudget, type RequestBudget } from "./budget";
 import { DigitalOceanApiError } from "./errors";
 
@@ -78,7 +83,9 @@ export class GradientClient {
         limit: options.retryLimit ?? 5,
         methods: ["get", "put", "delete"],
         statusCodes: [408, 429, 500, 502, 503, 504],
-        afterStatusCodes: [429, 503],
+        // Only a 429 waits for `ratelimit-reset`: every answer carries that header, and for other
+        // statuses it names the hourly window, not when to retry.
+        afterStatusCodes: [429],
         maxRetryAfter: options.maxRetryAfterMs ?? 65_000,
         backoffLimit: 10_000,
         jitter: true,
@@ -188,13 +195,19 @@ export class GradientClient {
     return { items, links: body.links, meta: body.meta };
   }
 
-  allKnowledgeBaseDataSources(knowledgeBaseUuid: string, perPage = 100): AsyncIterable<KnowledgeBaseDataSource> {
+  allKnowledgeBaseDataSources(
+    knowledgeBaseUuid: string,
+    perPage = 100,
+  ): AsyncIterable<KnowledgeBaseDataSource> {
     return this.paginate((page) => this.listKnowledgeBaseDataSources(knowledgeBaseUuid, { page, perPage }));
   }
 
   // ---- plumbing
 
-  private async findJobStartedSince(request: StartJobRequest, sentAt: number): Promise<WireIndexingJob | undefined> {
+  private async findJobStartedSince(
+    request: StartJobRequest,
+    sentAt: number,
+  ): Promise<WireIndexingJob | undefined> {
     const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(request.knowledgeBaseUuid)}/indexing_jobs`;
     const { jobs = [] } = await this.get<{ jobs?: WireIndexingJob[] }>(path);
     const wanted = new Set(request.dataSourceUuids ?? []);
@@ -204,7 +217,8 @@ export class GradientClient {
     const candidates = jobs.filter((job) => {
       const sameSources =
         wanted.size === 0 ||
-        (job.data_source_uuids?.length === wanted.size && job.data_source_uuids.every((id) => wanted.has(id)));
+        (job.data_source_uuids?.length === wanted.size &&
+          job.data_source_uuids.every((id) => wanted.has(id)));
       const created = Date.parse(job.created_at ?? "");
       const recent = Number.isFinite(created) && created >= sentAt - skewMs;
       const running = job.phase === "BATCH_JOB_PHASE_PENDING" || job.phase === "BATCH_JOB_PHASE_RUNNING";
@@ -214,7 +228,7 @@ export class GradientClient {
   }
 
   private async *paginate<T>(fetchPage: (page: number) => Promise<Page<T>>): AsyncGenerator<T> {
-    for (let page = 1; ; ) {
+    for (let page = 1; ;) {
       const result = await fetchPage(page);
       yield* result.items;
       // Follow `links.pages.next` by its page number only: the link is the API's, the host is ours,

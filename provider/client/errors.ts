@@ -37,7 +37,11 @@ export class DigitalOceanApiError extends Error {
   readonly path: string;
 
   constructor(details: ApiErrorDetails) {
-    super(DigitalOceanApiError.describe(details));
+    const message = DigitalOceanApiError.describe(details);
+    super(message);
+    // Pulumi's closure serializer rebuilds classes as plain functions, and `Error` called as a plain
+    // function does not set the message on `this`: set it ourselves.
+    this.message = message;
     this.kind = details.kind;
     this.status = details.status;
     this.errorId = details.errorId;

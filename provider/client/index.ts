@@ -1,4 +1,10 @@
-export { GradientClient, PUBLIC_API_URL, type ClientOptions, type PageRequest, type StartJobRequest } from "./client";
+export {
+  GradientClient,
+  PUBLIC_API_URL,
+  type ClientOptions,
+  type PageRequest,
+  type StartJobRequest,
+} from "./client";
 export { DigitalOceanApiError, isApiError, hasStatus, type ApiErrorKind } from "./errors";
 export { RequestBudget, sharedBudget, DEFAULT_REQUESTS_PER_MINUTE, type BudgetStats } from "./budget";
 export { parseCount } from "./convert";

@@ -13,6 +13,13 @@ import { Status } from "@pulumi/pulumi/proto/status_pb";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
+/*
+ * Known limit of this harness: grpc-js (our client here) never completes a call whose error metadata
+ * exceeds about 64 KiB, which a failed create of a provider serialized by value (~70 KiB `__provider`
+ * in its partial state) does. The engine's Go client has no such limit. Tests therefore serialize the
+ * provider as installed from npm (see installed.ts), where it is a few kilobytes.
+ */
+
 /** The value the engine sends for not-yet-known inputs during a preview. */
 export const UNKNOWN: string = unknownValue;
 
@@ -269,9 +276,15 @@ export class ProviderHost {
     timeoutMs = CALL_TIMEOUT_MS,
   ): Promise<Res> {
     return new Promise((resolve, reject) => {
-      fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
-        err ? reject(new HostError(method, err)) : resolve(res),
-      );
+      fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+        // A throw in here would leave the promise pending forever: reject with it instead.
+        try {
+          if (err) reject(new HostError(method, err));
+          else resolve(res);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
     });
   }
 }

@@ -1,0 +1,300 @@
+import * as assert from "node:assert/strict";
+import { inspect } from "node:util";
+import type { IndexingJob } from "../provider/api/types";
+import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
+import { ManualClock } from "../provider/clock";
+import { startSimulator, type Simulator } from "../provider/simulator";
+
+/** A client with fast retries, its own budget, against the simulator. */
+function clientFor(
+  sim: Simulator,
+  options: { token?: string; retryLimit?: number; perMinute?: number } = {},
+) {
+  return new GradientClient({
+    token: options.token ?? sim.token,
+    baseUrl: sim.url,
+    retryLimit: options.retryLimit ?? 3,
+    attemptTimeoutMs: 2_000,
+    budget: new RequestBudget({ perMinute: options.perMinute ?? 10_000 }),
+  });
+}
+
+const posts = (sim: Simulator) => sim.requests.filter((r) => r.method === "POST" && !r.fault);
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe("GradientClient against the simulator", function () {
+  let sim: Simulator;
+  let kb: { uuid: string; dataSourceUuids: string[] };
+
+  beforeEach(async () => {
+    sim = await startSimulator({ rateLimitPerMinute: 0, defaultJobPlan: { pendingMs: 50, durationMs: 300 } });
+    kb = sim.seedKnowledgeBase({ name: "docs", dataSources: [{ items: 5 }, { items: 7 }] });
+  });
+  afterEach(() => sim.close());
+
+  describe("operations", () => {
+    it("starts a job, reads it with its data source jobs, and counts as numbers", async () => {
+      const api = clientFor(sim);
+      const started = await api.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      assert.equal(started.knowledge_base_uuid, kb.uuid);
+      assert.deepEqual([...(started.data_source_uuids ?? [])].sort(), [...kb.dataSourceUuids].sort());
+      assert.deepEqual(posts(sim)[0]?.body, { knowledge_base_uuid: kb.uuid, data_source_uuids: [] });
+      await new Promise((r) => setTimeout(r, 500));
+      const job = await api.getIndexingJob(started.uuid ?? "");
+      assert.equal(job.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      assert.equal(job.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(job.data_source_jobs?.length, 2);
+      for (const source of job.data_source_jobs ?? []) {
+        assert.equal(typeof source.indexed_item_count, "number");
+        assert.equal(typeof source.total_file_count, "number");
+      }
+      assert.equal(typeof job.total_tokens, "number");
+      const wire = sim.job(job.uuid ?? "");
+      assert.equal(typeof wire?.total_tokens, "string", "the simulator sends uint64 as strings");
+    });
+
+    it("starts a job for chosen data sources only", async () => {
+      const api = clientFor(sim);
+      const first = kb.dataSourceUuids[0] ?? "";
+      const job = await api.startIndexingJob({ knowledgeBaseUuid: kb.uuid, dataSourceUuids: [first] });
+      assert.deepEqual(job.data_source_uuids, [first]);
+    });
+
+    it("cancels a running job", async () => {
+      sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+      const api = clientFor(sim);
+      const job = await api.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      const cancelled = await api.cancelIndexingJob(job.uuid ?? "");
+      assert.equal(cancelled.phase, "BATCH_JOB_PHASE_CANCELLED");
+      const put = sim.requests.find((r) => r.method === "PUT");
+      assert.equal(put?.path, `/v2/gen-ai/indexing_jobs/${job.uuid}/cancel`);
+      assert.deepEqual(put?.body, { uuid: job.uuid });
+    });
+
+    it("lists a knowledge base's jobs, its data sources, a job's data sources, and the knowledge base", async () => {
+      const api = clientFor(sim);
+      const job = await api.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      const jobs = await api.listKnowledgeBaseIndexingJobs(kb.uuid);
+      assert.deepEqual(
+        jobs.items.map((j) => j.uuid),
+        [job.uuid],
+      );
+      const sources = await collect(api.allKnowledgeBaseDataSources(kb.uuid));
+      assert.deepEqual(sources.map((s) => s.uuid).sort(), [...kb.dataSourceUuids].sort());
+      const indexed = await api.listIndexingJobDataSources(job.uuid ?? "");
+      assert.equal(indexed.length, 2);
+      const base = await api.getKnowledgeBase(kb.uuid);
+      assert.equal(base.name, "docs");
+      assert.equal(base.last_indexing_job?.uuid, job.uuid);
+    });
+
+    it("gets a job's report URL once it finished", async () => {
+      const api = clientFor(sim);
+      const job = await api.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      await new Promise((r) => setTimeout(r, 500));
+      const url = await api.getIndexingJobReportUrl(job.uuid ?? "");
+      assert.match(url ?? "", /^https:\/\//);
+    });
+
+    it("walks every page of the job list, following links.pages.next", async () => {
+      const bases = Array.from({ length: 7 }, (_, i) => sim.seedKnowledgeBase({ name: `kb${i}` }));
+      const api = clientFor(sim);
+      const started: string[] = [];
+      for (const base of bases)
+        started.push((await api.startIndexingJob({ knowledgeBaseUuid: base.uuid })).uuid ?? "");
+      sim.clearRequests();
+      const all = await collect(api.allIndexingJobs(3));
+      assert.deepEqual(all.map((j) => j.uuid).sort(), [...started].sort());
+      const pages = sim.requests.map((r) => r.query.page);
+      assert.deepEqual(pages, ["1", "2", "3"]);
+      const first = await api.listIndexingJobs({ page: 1, perPage: 3 });
+      assert.equal(first.meta?.pages, 3);
+      assert.equal(first.meta?.total, 7);
+    });
+  });
+
+  describe("errors", () => {
+    it("a 404 is a DigitalOceanApiError with status, id, message and request id, and is not retried", async () => {
+      const api = clientFor(sim);
+      const error = await api.getIndexingJob("00000000-0000-4000-8000-000000000000").catch((e: unknown) => e);
+      assert.ok(error instanceof DigitalOceanApiError);
+      assert.equal(error.kind, "http");
+      assert.equal(error.status, 404);
+      assert.equal(error.errorId, "not_found");
+      assert.ok(error.apiMessage);
+      assert.ok(error.requestId);
+      assert.equal(sim.requests.length, 1);
+    });
+
+    it("a 401 names the token as the likely cause, never the token itself, and is not retried", async () => {
+      const badToken = "dop_v1_this_token_is_wrong_0123456789";
+      const api = clientFor(sim, { token: badToken });
+      const error = await api.getKnowledgeBase(kb.uuid).catch((e: unknown) => e);
+      assert.ok(error instanceof DigitalOceanApiError);
+      assert.equal(error.status, 401);
+      assert.match(error.message, /token/);
+      const printed = `${inspect(error, { depth: 10 })} ${JSON.stringify(error)} ${error.stack}`;
+      assert.ok(!printed.includes(badToken), "the token leaked into the error");
+      assert.ok(!printed.includes(sim.token));
+      assert.equal(sim.requests.length, 1);
+    });
+
+    it("a 400 and a 403 are final", async () => {
+      const api = clientFor(sim);
+      for (const status of [400, 403]) {
+        sim.clearRequests();
+        sim.injectFault({ kind: "status", status, match: { method: "GET" } });
+        const error = await api.getKnowledgeBase(kb.uuid).catch((e: unknown) => e);
+        assert.ok(error instanceof DigitalOceanApiError && error.status === status);
+        assert.equal(sim.requests.length, 1);
+      }
+    });
+
+    it("a body that is not JSON is a malformed-answer error", async () => {
+      sim.injectFault({ kind: "malformed-json", match: { method: "GET" } });
+      const error = await clientFor(sim)
+        .getKnowledgeBase(kb.uuid)
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof DigitalOceanApiError);
+      assert.equal(error.kind, "malformed");
+    });
+
+    it("no answer at all, after the retries, is a network error", async () => {
+      sim.injectFault({ kind: "drop", times: 10 });
+      const error = await clientFor(sim, { retryLimit: 2 })
+        .getKnowledgeBase(kb.uuid)
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof DigitalOceanApiError);
+      assert.equal(error.kind, "network");
+      assert.equal(sim.requests.length, 3, "one attempt and two retries");
+    });
+  });
+
+  describe("retries", () => {
+    for (const status of [500, 502, 503, 504]) {
+      it(`retries a GET answered ${status}`, async () => {
+        sim.injectFault({ kind: "status", status, times: 2 });
+        const base = await clientFor(sim).getKnowledgeBase(kb.uuid);
+        assert.equal(base.uuid, kb.uuid);
+        assert.deepEqual(
+          sim.requests.map((r) => r.status),
+          [status, status, 200],
+        );
+      });
+    }
+
+    it("retries a dropped connection", async () => {
+      sim.injectFault({ kind: "drop" });
+      const base = await clientFor(sim).getKnowledgeBase(kb.uuid);
+      assert.equal(base.uuid, kb.uuid);
+      assert.equal(sim.requests.length, 2);
+    });
+
+    it("waits for ratelimit-reset after a 429, then succeeds", async () => {
+      const resetAt = Math.ceil(Date.now() / 1000) + 1;
+      sim.injectFault({
+        kind: "status",
+        status: 429,
+        headers: { "ratelimit-reset": String(resetAt), "ratelimit-remaining": "0" },
+      });
+      const started = Date.now();
+      const base = await clientFor(sim).getKnowledgeBase(kb.uuid);
+      assert.equal(base.uuid, kb.uuid);
+      assert.ok(Date.now() >= resetAt * 1000 - 50, "retried before the reset time");
+      assert.ok(Date.now() - started < 5_000);
+    });
+
+    it("meets the simulator's real rate limit and recovers from its 429", async function () {
+      this.timeout(10_000);
+      await sim.close();
+      sim = await startSimulator({ rateLimitPerMinute: 3 });
+      kb = sim.seedKnowledgeBase();
+      const api = clientFor(sim, { retryLimit: 6 });
+      for (let i = 0; i < 3; i++) await api.getKnowledgeBase(kb.uuid);
+      // The fourth is refused until the oldest of the three leaves the 60 s window: too long for a
+      // test, so check the refusal itself and the headers the client learns from.
+      const fourth = await fetch(`${sim.url}/v2/gen-ai/knowledge_bases/${kb.uuid}`, {
+        headers: { authorization: `Bearer ${sim.token}` },
+      });
+      assert.equal(fourth.status, 429);
+      assert.equal(fourth.headers.get("ratelimit-remaining"), "0");
+      const budget = new RequestBudget({ perMinute: 100 });
+      budget.observe(fourth.status, fourth.headers);
+      assert.equal(budget.stats().throttled, 1);
+    });
+
+    it("never retries a refused POST (4xx)", async () => {
+      sim.injectFault({ kind: "status", status: 400, match: { method: "POST" } });
+      const error = await clientFor(sim)
+        .startIndexingJob({ knowledgeBaseUuid: kb.uuid })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof DigitalOceanApiError && error.status === 400);
+      assert.equal(sim.requests.length, 1);
+    });
+
+    it("a POST whose answer was lost starts one job, not two", async () => {
+      sim.injectFault({ kind: "drop-after-processing", match: { method: "POST" } });
+      const job: IndexingJob = await clientFor(sim).startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      assert.equal(sim.jobs().length, 1, "a second job was started");
+      assert.equal(job.uuid, sim.jobs()[0]?.uuid);
+      const methods = sim.requests.map((r) => `${r.method} ${r.path}`);
+      assert.deepEqual(methods, [
+        "POST /v2/gen-ai/indexing_jobs",
+        `GET /v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs`,
+      ]);
+    });
+
+    it("a POST that was dropped before it arrived is sent again after checking", async () => {
+      sim.injectFault({ kind: "drop", match: { method: "POST" } });
+      const job = await clientFor(sim).startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      assert.equal(sim.jobs().length, 1);
+      assert.equal(job.uuid, sim.jobs()[0]?.uuid);
+      assert.deepEqual(
+        sim.requests.map((r) => r.method),
+        ["POST", "GET", "POST"],
+      );
+    });
+
+    it("a POST answered 503 without starting anything is retried once checked", async () => {
+      sim.injectFault({ kind: "status", status: 503, match: { method: "POST" } });
+      await clientFor(sim).startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+      assert.equal(sim.jobs().length, 1);
+      assert.equal(posts(sim).length, 1);
+    });
+  });
+
+  describe("request budget", () => {
+    it("keeps requests within its per-minute window, in order", async () => {
+      const clock = new ManualClock();
+      const budget = new RequestBudget({ perMinute: 3, clock });
+      const granted: number[] = [];
+      const waiters = Array.from({ length: 5 }, (_, i) => budget.acquire().then(() => granted.push(i)));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(granted, [0, 1, 2]);
+      clock.advance(59_999);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(granted, [0, 1, 2], "let through before the window moved on");
+      clock.advance(1);
+      await Promise.all(waiters);
+      assert.deepEqual(granted, [0, 1, 2, 3, 4]);
+      assert.equal(budget.stats().peakPerMinute, 3);
+    });
+
+    it("pauses everyone until the reset when the API says the quota is used up", async () => {
+      const budget = new RequestBudget({ perMinute: 100 });
+      const headers = new Headers({
+        "ratelimit-remaining": "0",
+        "ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 1),
+      });
+      budget.observe(200, headers);
+      const before = Date.now();
+      await budget.acquire();
+      assert.ok(Date.now() - before >= 900);
+    });
+  });
+});
