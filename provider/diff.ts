@@ -6,9 +6,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
 
-/** Inputs whose change starts a new job. */
-export const REINDEX_ON = ["knowledgeBaseUuid", "dataSourceUuids", "triggers"] as const;
-
 /** JSON with object keys sorted, so that key order never counts as a change. */
 function canonical(value: unknown): string {
   return JSON.stringify(value ?? null, (_key, v: unknown) =>
@@ -16,6 +13,12 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : v,
   );
+}
+
+/** A preview's unknown list arrives as one sentinel string rather than an array. */
+function asList(ids: unknown): string[] {
+  if (Array.isArray(ids)) return ids.map(String);
+  return ids === undefined || ids === null ? [] : [String(ids)];
 }
 
 function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -31,17 +34,8 @@ export function diffInputs(
   const replaces: string[] = [];
   if ((olds.knowledgeBaseUuid ?? "").toLowerCase() !== (news.knowledgeBaseUuid ?? "").toLowerCase())
     replaces.push("knowledgeBaseUuid");
-  // A preview's unknown list arrives as a single sentinel string rather than an array.
-  const oldSources = Array.isArray(olds.dataSourceUuids)
-    ? olds.dataSourceUuids
-    : olds.dataSourceUuids
-      ? [String(olds.dataSourceUuids)]
-      : [];
-  const newSources = Array.isArray(news.dataSourceUuids)
-    ? news.dataSourceUuids
-    : news.dataSourceUuids
-      ? [String(news.dataSourceUuids)]
-      : [];
+  const oldSources = asList(olds.dataSourceUuids);
+  const newSources = asList(news.dataSourceUuids);
   if (!sameSet(oldSources, newSources)) replaces.push("dataSourceUuids");
   if (canonical(olds.triggers) !== canonical(news.triggers)) replaces.push("triggers");
 

@@ -1,0 +1,133 @@
+import * as assert from "node:assert/strict";
+import { diffInputs } from "../provider/diff";
+import { checkInputs, parseDuration, settingsOf, UNKNOWN } from "../provider/inputs";
+import { outcomeOf, progressOf } from "../provider/job-state";
+import { jobOutputs, stateOf, withInputs } from "../provider/outputs";
+
+const KB = "11111111-1111-4111-8111-111111111111";
+const DS = "22222222-2222-4222-8222-222222222222";
+
+describe("inputs", () => {
+  it("parses durations like Go's, and rejects what is not one", () => {
+    assert.equal(parseDuration("90s"), 90_000);
+    assert.equal(parseDuration("45m"), 2_700_000);
+    assert.equal(parseDuration("2h"), 7_200_000);
+    assert.equal(parseDuration("1h30m"), 5_400_000);
+    assert.equal(parseDuration("1.5h"), 5_400_000);
+    assert.equal(parseDuration("500ms"), 500);
+    assert.equal(parseDuration("30"), 30_000);
+    for (const bad of ["", "soon", "5q", "1h soon", "h", "-5m"])
+      assert.equal(parseDuration(bad), undefined, bad);
+  });
+
+  it("applies defaults and drops repeated data sources", () => {
+    const settings = settingsOf({ knowledgeBaseUuid: KB, dataSourceUuids: [DS, DS] });
+    assert.deepEqual(settings, {
+      knowledgeBaseUuid: KB,
+      dataSourceUuids: [DS],
+      timeoutMs: 3_600_000,
+      waitForCompletion: true,
+      failOnPartial: false,
+    });
+  });
+
+  it("checks types, not just formats", () => {
+    const failures = checkInputs({ knowledgeBaseUuid: 42, dataSourceUuids: "x", failOnPartial: 1 });
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["knowledgeBaseUuid", "dataSourceUuids", "failOnPartial"],
+    );
+    assert.deepEqual(
+      checkInputs({ knowledgeBaseUuid: KB, dataSourceUuids: UNKNOWN, triggers: [1, { a: 2 }] }),
+      [],
+    );
+  });
+});
+
+describe("diff", () => {
+  const base = { knowledgeBaseUuid: KB, dataSourceUuids: [DS], triggers: { a: 1, b: [1, 2] } };
+
+  it("ignores key order in triggers, and a missing versus a null trigger", () => {
+    assert.equal(diffInputs(base, { ...base, triggers: { b: [1, 2], a: 1 } }).changes, false);
+    assert.equal(
+      diffInputs({ knowledgeBaseUuid: KB }, { knowledgeBaseUuid: KB, triggers: null }).changes,
+      false,
+    );
+  });
+
+  it("treats omitted settings as their defaults", () => {
+    const explicit = { ...base, timeout: "1h", waitForCompletion: true, failOnPartial: false };
+    assert.equal(diffInputs(base, explicit).changes, false);
+  });
+
+  it("sees a changed order of trigger array items", () => {
+    assert.deepEqual(diffInputs(base, { ...base, triggers: { a: 1, b: [2, 1] } }).replaces, ["triggers"]);
+  });
+
+  it("takes an unknown data source list as a change", () => {
+    assert.deepEqual(
+      diffInputs(base, { ...base, dataSourceUuids: UNKNOWN as unknown as string[] }).replaces,
+      ["dataSourceUuids"],
+    );
+  });
+});
+
+describe("outputs and job state", () => {
+  const job = {
+    uuid: "j",
+    knowledge_base_uuid: KB,
+    phase: "BATCH_JOB_PHASE_RUNNING",
+    status: "INDEX_JOB_STATUS_IN_PROGRESS",
+    data_source_uuids: [DS],
+    total_datasources: 2,
+    data_source_jobs: [
+      { data_source_uuid: DS, indexed_item_count: 3, failed_item_count: 1, total_file_count: 10 },
+      {
+        data_source_uuid: "other",
+        indexed_item_count: 10,
+        total_file_count: 10,
+        status: "DATA_SOURCE_STATUS_UPDATED",
+      },
+    ],
+  };
+
+  it("camelCases every field, sums item counts the API leaves out, and keeps inputs apart", () => {
+    const outs = jobOutputs(job);
+    assert.equal(outs.totalItemsIndexed, 13);
+    assert.equal(outs.totalItemsFailed, 1);
+    assert.deepEqual(outs.jobDataSourceUuids, [DS]);
+    assert.equal(outs.dataSourceJobs?.[0]?.indexedItemCount, 3);
+    assert.ok(!("dataSourceUuids" in outs));
+    const state = stateOf({ knowledgeBaseUuid: KB, triggers: { v: 1 } }, job);
+    assert.deepEqual(state.triggers, { v: 1 });
+    assert.ok(!Object.values(state).includes(undefined));
+    const moved = withInputs(state, { knowledgeBaseUuid: KB, timeout: "2h" });
+    assert.equal(moved.triggers, undefined);
+    assert.equal(moved.timeout, "2h");
+    assert.equal(moved.uuid, "j");
+  });
+
+  it("measures progress from items, counting a finished data source whole", () => {
+    const progress = progressOf(job);
+    assert.equal(progress.fraction, 14 / 20);
+    assert.equal(progress.dataSourcesDone, 1);
+    assert.equal(progress.dataSourcesTotal, 2);
+  });
+
+  it("reads phases and statuses, and an unknown one as still running", () => {
+    const at = (phase: string, status: string, finished_at?: string) =>
+      outcomeOf({ phase, status, finished_at });
+    assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_COMPLETED"), "succeeded");
+    assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_NO_CHANGES"), "succeeded");
+    assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_PARTIAL"), "partial");
+    assert.equal(at("BATCH_JOB_PHASE_CANCELLED", "INDEX_JOB_STATUS_CANCELLED"), "failed");
+    assert.equal(at("BATCH_JOB_PHASE_ERROR", "INDEX_JOB_STATUS_FAILED"), "failed");
+    assert.equal(at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_FUTURE"), "running");
+    assert.equal(at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_COMPLETED"), "running");
+    assert.equal(
+      at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_COMPLETED", "2026-01-01T00:00:00Z"),
+      "succeeded",
+    );
+    assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_FUTURE"), "succeeded");
+  });
+});
