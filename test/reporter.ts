@@ -1,7 +1,7 @@
 /**
  * mocha's spec reporter, plus a closing `N passed, N failed, N skipped` line that CI tools read.
  */
-import Mocha = require("mocha");
+import * as Mocha from "mocha";
 
 class SpecWithSummary extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
