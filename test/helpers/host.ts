@@ -78,6 +78,8 @@ export interface HostOptions {
   cwd?: string;
   /** Environment of the host. Defaults to process.env minus DIGITALOCEAN_* variables. */
   env?: NodeJS.ProcessEnv;
+  /** The host program. Defaults to this repository's `@pulumi/pulumi/cmd/dynamic-provider/index.js`. */
+  hostScript?: string;
 }
 
 /** A failed gRPC call to the host. */
@@ -142,7 +144,7 @@ export class ProviderHost {
   ) {}
 
   static async start(options: HostOptions = {}): Promise<ProviderHost> {
-    const child = spawn(process.execPath, [HOST_SCRIPT, "dummy"], {
+    const child = spawn(process.execPath, [options.hostScript ?? HOST_SCRIPT, "dummy"], {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? withoutDigitalOceanVars(process.env),
       stdio: ["ignore", "pipe", "pipe"],

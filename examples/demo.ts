@@ -1,0 +1,230 @@
+/**
+ * `npm run demo`: the IndexingJob of examples/basic through a deployment's life, offline. No DigitalOcean
+ * account and no Pulumi CLI: the DigitalOcean API is the local simulator, and every provider call goes through
+ * Pulumi's own dynamic-provider host (from @pulumi/pulumi), in the order `pulumi up` makes them (lib/engine.ts).
+ *
+ * The knowledge base, its data sources and the uploads are what examples/basic declares; here the simulator
+ * holds them already, and each step changes the IndexingJob's inputs as editing that program would.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { startSimulator, type Simulator } from "../provider/simulator";
+import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
+import { installedPackage } from "../test/helpers/installed";
+import { contentHash, readDocs, type Doc } from "./basic/docs";
+import { MiniEngine, type StepResult } from "./lib/engine";
+import * as show from "./lib/transcript";
+
+const DOCS_DIR = path.resolve(__dirname, "..", "..", "examples", "basic", "docs");
+// Polls more often than the default, to show progress in jobs that last seconds here.
+const DEMO_POLL = { firstDelayMs: 1_000, minDelayMs: 500, maxDelayMs: 1_000 };
+
+type Props = Record<string, unknown>;
+
+/** What the basic example's program would declare; each step edits it. */
+interface Program {
+  docs: Doc[];
+  dataSourceUuids: string[];
+  timeout: string;
+  waitForCompletion?: boolean;
+}
+
+async function main(): Promise<void> {
+  const sim = await startSimulator({ defaultJobPlan: { pendingMs: 400, durationMs: 2_500 } });
+  const host = await ProviderHost.start();
+  try {
+    await run(sim, host);
+  } finally {
+    await host.stop();
+    await sim.close();
+  }
+}
+
+async function run(sim: Simulator, host: ProviderHost): Promise<void> {
+  const program: Program = { docs: readDocs(DOCS_DIR), dataSourceUuids: [], timeout: "30m" };
+  // The knowledge base as examples/basic creates it: a crawled site, and the bucket's docs/ folder.
+  const kb = sim.seedKnowledgeBase({
+    name: "gradient-indexing-basic-dev",
+    dataSources: [
+      { items: 40 },
+      { bucketName: "docs-4f2a9c1", itemPath: "docs/", items: program.docs.length },
+    ],
+  });
+  program.dataSourceUuids = [kb.dataSourceUuids[1] ?? ""];
+
+  // The provider as a user's program serializes it: from node_modules, so it require()s the package.
+  const { IndexingJobProvider } = installedPackage();
+  const provider = await serializeProvider(new IndexingJobProvider({ poll: DEMO_POLL }));
+  await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+  const engine = new MiniEngine(host);
+
+  const inputs = (): Props => ({
+    __provider: provider,
+    knowledgeBaseUuid: kb.uuid,
+    dataSourceUuids: program.dataSourceUuids,
+    triggers: { docs: contentHash(program.docs) },
+    timeout: program.timeout,
+    ...(program.waitForCompletion !== undefined && { waitForCompletion: program.waitForCompletion }),
+  });
+
+  let number = 0;
+  /** One step: a header and story, the command, then what Pulumi, the provider and the API showed. */
+  async function step(title: string, story: string[], command: string, act: () => Promise<StepResult>) {
+    show.header(++number, title, story);
+    host.clearOutput();
+    const seen = sim.requests.length;
+    const started = Date.now();
+    const result = await act();
+    show.operation(command, result);
+    show.providerOutput(host.output());
+    if (result.error) show.failure(result.error);
+    show.state(engine.state);
+    show.apiCalls(sim.requests.slice(seen), (Date.now() - started) / 1000);
+  }
+  const editDoc = (name: string, addition: string) => {
+    const before = contentHash(program.docs);
+    program.docs = program.docs.map((d) => (d.name === name ? { ...d, content: d.content + addition } : d));
+    return `docs/${name} edited: triggers.docs ${before.slice(0, 8)}… → ${contentHash(program.docs).slice(0, 8)}…`;
+  };
+
+  show.print("Gradient indexing demo: the IndexingJob of examples/basic, deployed, changed and destroyed.");
+  show.print("The DigitalOcean API is a local simulator; Pulumi's dynamic-provider host runs the provider.");
+  show.print(
+    "Each step: what changed, what `pulumi up` shows, the provider's own lines (│), and the API calls.",
+  );
+  show.print("Simulated jobs take seconds; real ones take minutes.");
+  show.print();
+  show.print(`   simulator        ${sim.url}`);
+  show.print(`   knowledge base   ${kb.uuid} (a crawled site, and docs/ of a Spaces bucket)`);
+  show.print(`   indexed          data source ${program.dataSourceUuids[0]} (docs/)`);
+  show.print(`   docs             ${program.docs.map((d) => d.name).join(", ")}`);
+  show.print(
+    `   __provider       ${(provider.length / 1024).toFixed(1)} KB of serialized code that require()s`,
+  );
+  show.print(
+    `                    pulumi-gradient-indexing/dist/provider/… (what Pulumi stores in the state)`,
+  );
+
+  await step(
+    "First deploy",
+    ["A new stack: Pulumi creates the IndexingJob, which starts indexing the docs data source and waits."],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  await step(
+    "Unchanged deploy",
+    ["Nothing changed. Diff compares the inputs without calling the API: no new job."],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  const faqEdit = editDoc("faq.md", "\n**Is there a free tier?** Yes, for small projects.\n");
+  await step(
+    "A doc edited",
+    [
+      faqEdit,
+      "A new content hash replaces the IndexingJob: a new indexing job runs. Then Pulumi deletes the",
+      "replaced IndexingJob, whose job had finished: Delete only looks it up.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  const faqSource = sim.addDataSource(kb.uuid, { bucketName: "docs-4f2a9c1", itemPath: "faq/", items: 2 });
+  program.dataSourceUuids = [...program.dataSourceUuids, faqSource];
+  await step(
+    "A data source added",
+    [
+      `A second data source (the bucket's faq/ folder, ${show.short(faqSource)}) joins dataSourceUuids:`,
+      "a new job indexes both.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  sim.planNextJob(kb.uuid, { durationMs: 5_000 });
+  const slowEdit = editDoc(
+    "deploying.md",
+    "\nUse `acme deploy --canary` to try a release on 5% of traffic.\n",
+  );
+  program.timeout = "2s";
+  await step(
+    "A deploy that times out",
+    [
+      slowEdit,
+      "This time indexing takes longer than `timeout` (2s here). The deploy fails, the job keeps running,",
+      "and Pulumi records it in the state with the error.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  program.timeout = "30m";
+  await step(
+    "The next deploy resumes",
+    [
+      "`timeout` back to 30m. The recorded job still runs: the provider waits for that same job instead",
+      "of starting another. Then Pulumi deletes the IndexingJob the failed deploy was replacing.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  sim.planNextJob(kb.uuid, { outcome: "failed", failingDataSources: [faqSource] });
+  const failEdit = editDoc("getting-started.md", "\nOn Windows, run `acme init --wsl`.\n");
+  await step(
+    "A job that fails",
+    [failEdit, "The faq/ data source fails to index: the deploy fails, naming it; the job is recorded."],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  await step(
+    "The next deploy retries",
+    [
+      "Nothing changed, but the recorded job failed: the provider starts a new one. Then Pulumi deletes",
+      "the IndexingJob the failed deploy was replacing.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+  const lastEdit = editDoc("faq.md", "\n**Can I export my data?** Yes: `acme export`.\n");
+  program.waitForCompletion = false;
+  await step(
+    "A deploy that does not wait",
+    [lastEdit, "With waitForCompletion: false the deploy ends once the job started; the job runs on."],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  const running = String(engine.state?.outputs.uuid);
+  await step(
+    "Destroy while the job runs",
+    ["`pulumi destroy` deletes the IndexingJob: the provider cancels the job, which still runs."],
+    "pulumi destroy",
+    () => engine.destroy(),
+  );
+  show.print(`     the job: ${show.short(running)} ${sim.job(running)?.phase ?? "unknown"}`);
+
+  show.print();
+  show.print(
+    `Done: ${sim.jobs().length} indexing jobs, ${sim.requests.length} API calls, all against the simulator.`,
+  );
+}
+
+// The provider must load through node_modules (see test/helpers/installed.ts), which needs Node's
+// --preserve-symlinks: without it, run this file again with it.
+if (process.execArgv.includes("--preserve-symlinks")) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else {
+  const child = spawnSync(process.execPath, ["--preserve-symlinks", __filename, ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
+  process.exitCode = child.status ?? 1;
+}

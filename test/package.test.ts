@@ -1,0 +1,182 @@
+/**
+ * The package as users get it: `npm pack`, installed from the tarball into a fresh Pulumi TypeScript project
+ * that brings its own @pulumi/pulumi (the peer dependency), type-checked there, and an IndexingJob provider
+ * serialized and run through that project's own dynamic-provider host.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as Closure from "@pulumi/pulumi/runtime/closure/serializeClosure";
+import type * as Package from "../provider";
+import type * as SimulatorModule from "../provider/simulator";
+import { ProviderHost, secret } from "./helpers/host";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const MAX_PROVIDER_BYTES = 10 * 1024;
+const FAST_POLL = { firstDelayMs: 150, minDelayMs: 100, maxDelayMs: 400 };
+
+interface PackResult {
+  filename: string;
+  files: { path: string }[];
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(" ")} failed (${result.status}):\n${result.stderr}${result.stdout}`,
+    );
+  }
+  return result.stdout;
+}
+
+function devVersion(name: string): string {
+  const json = fs.readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8");
+  return (JSON.parse(json) as { version: string }).version;
+}
+
+/** A Pulumi TypeScript project as `pulumi new typescript` makes it, with the package added. */
+function writeProject(dir: string, tarball: string): void {
+  fs.mkdirSync(dir);
+  const files: Record<string, unknown> = {
+    "Pulumi.yaml": "name: user-project\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+    "package.json": {
+      name: "user-project",
+      main: "index.ts",
+      dependencies: { "@pulumi/pulumi": "3.248.0", "pulumi-gradient-indexing": `file:${tarball}` },
+      devDependencies: { typescript: devVersion("typescript"), "@types/node": devVersion("@types/node") },
+    },
+    "tsconfig.json": {
+      compilerOptions: {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module: "commonjs",
+        moduleResolution: "node",
+        skipLibCheck: true,
+      },
+      files: ["index.ts"],
+    },
+    "index.ts": [
+      'import { IndexingJob } from "pulumi-gradient-indexing";',
+      'import type { Simulator } from "pulumi-gradient-indexing/simulator";',
+      'const job = new IndexingJob("docs", { knowledgeBaseUuid: "kb", triggers: { docs: "sha" }, timeout: "10m" });',
+      "export const status = job.status;",
+      "export const simulatorUrl: Simulator['url'] | undefined = undefined;",
+      "",
+    ].join("\n"),
+  };
+  for (const [name, content] of Object.entries(files)) {
+    const text = typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`;
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+}
+
+describe("the packed package, installed into a fresh Pulumi TypeScript project", function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let project: string;
+  let packed: string[];
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-package-"));
+    const [pack] = JSON.parse(
+      run("npm", ["pack", "--json", "--pack-destination", tmp], REPO_ROOT),
+    ) as PackResult[];
+    assert.ok(pack);
+    packed = pack.files.map((f) => f.path);
+    project = path.join(tmp, "project");
+    writeProject(project, path.join(tmp, pack.filename));
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project);
+  });
+
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("ships the built library, its types, the simulator and the README; no tests, examples or bench", () => {
+    for (const file of [
+      "package.json",
+      "README.md",
+      "dist/provider/index.js",
+      "dist/provider/index.d.ts",
+      "dist/provider/lifecycle.js",
+      "dist/provider/simulator/index.js",
+      "dist/provider/simulator/index.d.ts",
+      "dist/provider/simulator/cli.js",
+    ]) {
+      assert.ok(packed.includes(file), `${file} is missing from the tarball`);
+    }
+    const strays = packed.filter((f) => /^(dist\/)?(test|examples|bench)\//.test(f) || f.endsWith(".ts.map"));
+    assert.deepEqual(strays, []);
+    assert.deepEqual(
+      packed.filter((f) => !f.startsWith("dist/provider/")),
+      ["README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
+    );
+  });
+
+  it("type-checks a program against the shipped types, with Pulumi's default tsconfig", () => {
+    run(
+      process.execPath,
+      [path.join(project, "node_modules", "typescript", "bin", "tsc"), "--noEmit"],
+      project,
+    );
+  });
+
+  it("serializes to require()s of the package under 10 KB, and runs through the project's own host", async () => {
+    const fromProject = createRequire(path.join(project, "index.js"));
+    const { IndexingJobProvider } = fromProject("pulumi-gradient-indexing") as typeof Package;
+    const { startSimulator } = fromProject("pulumi-gradient-indexing/simulator") as typeof SimulatorModule;
+    const { serializeFunction } = fromProject(
+      "@pulumi/pulumi/runtime/closure/serializeClosure",
+    ) as typeof Closure;
+
+    const provider = new IndexingJobProvider({ poll: FAST_POLL });
+    const text = (await serializeFunction(() => provider, { allowSecrets: true })).text;
+    const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    assert.ok(required.includes("pulumi-gradient-indexing/dist/provider/lifecycle.js"), required.join(", "));
+    assert.deepEqual(
+      required.filter((r) => !r?.startsWith("pulumi-gradient-indexing/dist/provider/")),
+      [],
+      "the serialized provider requires something other than the package",
+    );
+    const bytes = Buffer.byteLength(text);
+    console.log(`      serialized __provider: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB)`);
+    assert.ok(bytes < MAX_PROVIDER_BYTES, `__provider is ${bytes} bytes`);
+
+    const sim = await startSimulator({
+      rateLimitPerMinute: 0,
+      defaultJobPlan: { pendingMs: 100, durationMs: 400 },
+    });
+    const host = await ProviderHost.start({
+      cwd: project,
+      hostScript: path.join(
+        project,
+        "node_modules",
+        "@pulumi",
+        "pulumi",
+        "cmd",
+        "dynamic-provider",
+        "index.js",
+      ),
+    });
+    try {
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 4 }] });
+      await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+      const news = { __provider: text, knowledgeBaseUuid: kb.uuid, triggers: { docs: "sha" } };
+      const { inputs, failures } = await host.check({}, news);
+      assert.deepEqual(failures, []);
+      const { id, outs } = await host.create(inputs);
+      assert.equal(id, sim.jobs()[0]?.uuid);
+      assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(outs.totalItemsIndexed, 4);
+      assert.match(host.output(), /SUCCEEDED\/COMPLETED, 1\/1 data sources, 4\/4 items indexed/);
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+});
