@@ -1,0 +1,241 @@
+/**
+ * P1: API calls per job and how late each waiter notices the end, for jobs of 10 s, 2 min and 10 min
+ * with steady and with erratic progress. Simulator and waiters share one ManualClock, moved straight to
+ * the next wake-up whenever no request is in flight, so a 10-minute job takes milliseconds; every poll
+ * is still a real HTTP request to the simulator. All waiters watch the same job at once, so they face
+ * the very same progress curve.
+ */
+import type { IndexingJob } from "../provider/api/types";
+import { GradientClient, RequestBudget } from "../provider/client";
+import { ManualClock } from "../provider/clock";
+import { startSimulator, type ProgressShape, type Simulator } from "../provider/simulator";
+import { ALL_POLLERS, ourPoller, sdkWaiter, type Poller } from "./pollers";
+import { seededRandom } from "./random";
+import { fixed, renderTable, seconds, spread, type Row, type Spread } from "./table";
+
+/** A knowledge base of three sources: a small crawl, a large bucket, a medium upload. */
+const THREE_SOURCES = [{ items: 150 }, { items: 600 }, { items: 450 }];
+const ONE_SOURCE = [{ items: 1_200 }];
+
+interface Scenario {
+  progress: ProgressShape;
+  dataSources: readonly { items: number }[];
+  /** Part of P1's verdict, or shown for information only. */
+  judged: boolean;
+}
+
+/**
+ * The judged cells, and erratic progress in a single data source: with no finished data source to pace
+ * the job, the poller falls back to the average rate and an age-based cap (shown, not judged).
+ */
+const SCENARIOS: readonly Scenario[] = [
+  { progress: "steady", dataSources: THREE_SOURCES, judged: true },
+  { progress: "erratic", dataSources: THREE_SOURCES, judged: true },
+  { progress: "erratic", dataSources: ONE_SOURCE, judged: false },
+];
+const PENDING_MS = 2_000;
+/** P1's bar for steady progress: the end noticed within this. */
+const STEADY_LATENCY_MS = 2_000;
+
+export interface PollerFigures {
+  name: string;
+  calls: Spread;
+  latencyMs: Spread;
+}
+
+export interface P1Cell {
+  progress: ProgressShape;
+  dataSources: number;
+  judged: boolean;
+  durationMs: number;
+  pendingMs: number;
+  jobs: number;
+  pollers: PollerFigures[];
+  pass: boolean;
+  why: string;
+}
+
+export interface P1Result {
+  pass: boolean;
+  cells: P1Cell[];
+}
+
+export interface P1Options {
+  durationsMs: readonly number[];
+  jobsPerCell: number;
+  log: (line: string) => void;
+}
+
+interface Observation {
+  calls: number;
+  latencyMs: number;
+}
+
+export async function runP1(options: P1Options): Promise<P1Result> {
+  const clock = new ManualClock();
+  const sim = await startSimulator({ clock, rateLimitPerMinute: 0, rateLimitPerHour: 0 });
+  const client = new GradientClient({
+    token: sim.token,
+    baseUrl: sim.url,
+    budget: new RequestBudget({ perMinute: 1_000_000 }),
+  });
+  const cells: P1Cell[] = [];
+  try {
+    for (const { progress, dataSources, judged } of SCENARIOS) {
+      for (const durationMs of options.durationsMs) {
+        const perPoller = ALL_POLLERS.map((): Observation[] => []);
+        for (let seed = 0; seed < options.jobsPerCell; seed++) {
+          const seen = await watchOneJob(sim, client, clock, { progress, dataSources, durationMs, seed });
+          seen.forEach((observation, i) => perPoller[i]?.push(observation));
+        }
+        const pollers = ALL_POLLERS.map((poller, i) => figures(poller, perPoller[i] ?? []));
+        const cell = judge({
+          progress,
+          dataSources: dataSources.length,
+          judged,
+          durationMs,
+          pendingMs: PENDING_MS,
+          jobs: options.jobsPerCell,
+          pollers,
+        });
+        cells.push(cell);
+        const verdict = judged ? (cell.pass ? "PASS" : "FAIL") : "not judged";
+        options.log(
+          `P1 ${progress}, ${dataSources.length} source(s), ${seconds(durationMs, 0)}: ${verdict} (${cell.why})`,
+        );
+      }
+    }
+  } finally {
+    await sim.close();
+  }
+  return { pass: cells.every((c) => c.pass || !c.judged), cells };
+}
+
+/** Starts one job and lets every waiter watch it to the end, each with its own GET counter. */
+async function watchOneJob(
+  sim: Simulator,
+  client: GradientClient,
+  clock: ManualClock,
+  job: {
+    progress: ProgressShape;
+    dataSources: readonly { items: number }[];
+    durationMs: number;
+    seed: number;
+  },
+): Promise<Observation[]> {
+  const kb = sim.seedKnowledgeBase({ dataSources: [...job.dataSources] });
+  sim.planJobs(kb.uuid, { pendingMs: PENDING_MS, durationMs: job.durationMs, progress: job.progress });
+  // Start at varying fractions of a second: the API's timestamps have whole seconds only.
+  const random = seededRandom(job.seed * 7919 + job.durationMs);
+  clock.advance(1 + Math.floor(random() * 999));
+  const postedAt = clock.now();
+  const initial = await client.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+  const endsAt = postedAt + PENDING_MS + job.durationMs;
+  const uuid = initial.uuid ?? "";
+  let inFlight = 0;
+  const watches = ALL_POLLERS.map(async (poller) => {
+    let calls = 0;
+    let lastGetAt = postedAt;
+    const fetchJob = async (): Promise<IndexingJob> => {
+      calls++;
+      inFlight++;
+      try {
+        lastGetAt = clock.now();
+        return await client.getIndexingJob(uuid);
+      } finally {
+        inFlight--;
+      }
+    };
+    await poller.wait(initial, fetchJob, clock, seededRandom(job.seed));
+    return { calls, latencyMs: lastGetAt - endsAt };
+  });
+  return drive(clock, () => inFlight > 0, Promise.all(watches));
+}
+
+/**
+ * Runs `work` to its end, moving the clock to the next sleeper's wake-up whenever no request is in
+ * flight (a poller between a response and its next sleep only runs microtasks, done by setImmediate).
+ */
+async function drive<T>(clock: ManualClock, busy: () => boolean, work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => (settled = true));
+  done.catch(() => undefined);
+  for (let idle = 0; !settled;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (settled || busy()) continue;
+    const wakeUp = clock.nextWakeUp();
+    if (wakeUp === undefined) {
+      if (++idle > 100_000) throw new Error("P1: waiters neither sleep nor poll");
+      continue;
+    }
+    idle = 0;
+    clock.advance(Math.max(0, wakeUp - clock.now()));
+  }
+  return done;
+}
+
+function figures(poller: Poller, seen: readonly Observation[]): PollerFigures {
+  return {
+    name: poller.name,
+    calls: spread(seen.map((s) => s.calls)),
+    latencyMs: spread(seen.map((s) => s.latencyMs)),
+  };
+}
+
+/**
+ * Steady: at most half the SDK waiter's calls on every job, and the end noticed within 2 s. Erratic:
+ * neither the mean nor the max of calls or latency above the SDK waiter's.
+ */
+function judge(cell: Omit<P1Cell, "pass" | "why">): P1Cell {
+  const ours = cell.pollers.find((p) => p.name === ourPoller.name);
+  const sdk = cell.pollers.find((p) => p.name === sdkWaiter.name);
+  if (!ours || !sdk) throw new Error("P1: a waiter is missing");
+  if (cell.progress === "steady") {
+    // The SDK waiter's schedule does not depend on progress: the same count on every job of a cell.
+    const pass = ours.calls.max <= sdk.calls.max / 2 && ours.latencyMs.max <= STEADY_LATENCY_MS;
+    const why =
+      `calls max ${ours.calls.max} vs SDK ${sdk.calls.max} (≤ half: ${ours.calls.max <= sdk.calls.max / 2}), ` +
+      `latency max ${seconds(ours.latencyMs.max)} (≤ 2 s: ${ours.latencyMs.max <= STEADY_LATENCY_MS})`;
+    return { ...cell, pass, why };
+  }
+  const notWorse = (a: Spread, b: Spread) => a.mean <= b.mean && a.max <= b.max;
+  const pass = notWorse(ours.calls, sdk.calls) && notWorse(ours.latencyMs, sdk.latencyMs);
+  const why =
+    `calls mean/max ${fixed(ours.calls.mean)}/${ours.calls.max} vs SDK ${fixed(sdk.calls.mean)}/${sdk.calls.max}, ` +
+    `latency ${seconds(ours.latencyMs.mean)}/${seconds(ours.latencyMs.max)} vs ` +
+    `${seconds(sdk.latencyMs.mean)}/${seconds(sdk.latencyMs.max)}`;
+  return { ...cell, pass, why };
+}
+
+/** One table per scenario, every waiter side by side. */
+export function p1Tables(result: P1Result): string {
+  const parts: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const cells = result.cells.filter(
+      (c) => c.progress === scenario.progress && c.dataSources === scenario.dataSources.length,
+    );
+    const rows: Row[] = [];
+    for (const cell of cells) {
+      cell.pollers.forEach((p, i) =>
+        rows.push([
+          i === 0 ? seconds(cell.durationMs, 0) : "",
+          p.name,
+          fixed(p.calls.mean),
+          String(p.calls.max),
+          seconds(p.latencyMs.mean),
+          seconds(p.latencyMs.max),
+          i === 0 ? (cell.judged ? (cell.pass ? "PASS" : "FAIL") : "(info)") : "",
+        ]),
+      );
+    }
+    const sources =
+      scenario.dataSources.length === 1 ? "one data source" : `${scenario.dataSources.length} data sources`;
+    const note = scenario.judged ? "" : ", not judged";
+    parts.push(
+      `P1 ${scenario.progress} progress, ${sources} (${cells[0]?.jobs ?? 0} jobs per length, ` +
+        `${seconds(PENDING_MS, 0)} pending first${note})\n` +
+        renderTable(["job", "waiter", "calls mean", "calls max", "late mean", "late max", "verdict"], rows),
+    );
+  }
+  return parts.join("\n\n");
+}

@@ -1,0 +1,333 @@
+/**
+ * The poller on a ManualClock against a scripted job: how many polls, when, and what it returns. No
+ * real time passes; every assertion is about counts, order and clock time.
+ */
+import * as assert from "node:assert/strict";
+import type { IndexedDataSource, IndexingJob } from "../provider/api/types";
+import { DigitalOceanApiError } from "../provider/client";
+import { ManualClock } from "../provider/clock";
+import { DEFAULT_POLL_POLICY, PollSchedule, waitForJob, type WaitOptions } from "../provider/wait";
+
+const SECOND = 1_000;
+
+interface Script {
+  /** Time from the start answer to RUNNING. */
+  pendingMs: number;
+  /** Time from RUNNING to the end; Infinity for a job that never ends. */
+  durationMs: number;
+  /** Items per data source; the sources run one after another, each for a share of time like its items. */
+  sources: number[];
+  /** Share of a source's items done at a share of its time. Default: steady. */
+  curve?: (elapsed: number) => number;
+  /** Phase shown while running. Default RUNNING. */
+  runningPhase?: string;
+}
+
+const iso = (ms: number) => new Date(Math.floor(ms / SECOND) * SECOND).toISOString().replace(".000Z", "Z");
+
+/** A job that follows `script` on `clock`, as the API would show it; counts the polls. */
+function scriptedJob(clock: ManualClock, script: Script) {
+  const createdAt = clock.now();
+  const runningAt = createdAt + script.pendingMs;
+  const endsAt = runningAt + script.durationMs;
+  const total = script.sources.reduce((sum, n) => sum + n, 0);
+  // A job that never ends still needs finite time windows for its sources.
+  const span = Number.isFinite(script.durationMs) ? script.durationMs : 1e12;
+  const curve = script.curve ?? ((elapsed: number) => elapsed);
+  const polls: number[] = [];
+
+  const render = (now: number): IndexingJob => {
+    const base = { uuid: "job-1", created_at: iso(createdAt), updated_at: iso(now), total_datasources: 1 };
+    if (now < runningAt)
+      return { ...base, phase: "BATCH_JOB_PHASE_PENDING", status: "INDEX_JOB_STATUS_PENDING" };
+    let before = 0;
+    const data_source_jobs = script.sources.map((items, i): IndexedDataSource => {
+      const from = runningAt + (span * before) / total;
+      const to = runningAt + (span * (before += items)) / total;
+      const started = now >= from;
+      const done = now >= to;
+      const elapsed = (now - from) / (to - from);
+      return {
+        data_source_uuid: `source-${i}`,
+        total_file_count: items,
+        indexed_item_count: done ? items : started ? Math.floor(items * Math.min(1, curve(elapsed))) : 0,
+        ...(started && { started_at: iso(from) }),
+        ...(done && { completed_at: iso(to), status: "DATA_SOURCE_STATUS_UPDATED" }),
+      };
+    });
+    const ended = now >= endsAt;
+    return {
+      ...base,
+      phase: ended ? "BATCH_JOB_PHASE_SUCCEEDED" : (script.runningPhase ?? "BATCH_JOB_PHASE_RUNNING"),
+      status: ended ? "INDEX_JOB_STATUS_COMPLETED" : "INDEX_JOB_STATUS_IN_PROGRESS",
+      started_at: iso(runningAt),
+      data_source_jobs,
+      ...(ended && { finished_at: iso(endsAt) }),
+    };
+  };
+
+  return {
+    endsAt,
+    polls,
+    initial: render(createdAt),
+    fetchJob: async (): Promise<IndexingJob> => {
+      polls.push(clock.now());
+      return render(clock.now());
+    },
+  };
+}
+
+/** Runs `waitForJob`, moving the clock to each wake-up as soon as the poller sleeps. */
+async function drive<T>(clock: ManualClock, work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => (settled = true));
+  done.catch(() => undefined);
+  while (!settled) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const wakeUp = clock.nextWakeUp();
+    if (!settled && wakeUp !== undefined) clock.advance(wakeUp - clock.now());
+  }
+  return done;
+}
+
+function wait(clock: ManualClock, job: ReturnType<typeof scriptedJob>, options: Partial<WaitOptions> = {}) {
+  const deadline = clock.now() + 24 * 3_600 * SECOND;
+  return drive(
+    clock,
+    waitForJob(job.initial, job.fetchJob, { deadline, clock, random: () => 0.5, ...options }),
+  );
+}
+
+const gaps = (times: readonly number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+
+/** Counts that stall for whole stretches and then jump: the same end, uneven on the way. */
+const stallsAndJumps = (elapsed: number) =>
+  elapsed < 0.3
+    ? elapsed / 3
+    : elapsed < 0.6
+      ? 0.1
+      : elapsed < 0.7
+        ? 0.1 + (elapsed - 0.6) * 7
+        : 0.8 + (elapsed - 0.7) * 0.6;
+
+const networkError = () =>
+  new DigitalOceanApiError({ kind: "network", method: "GET", path: "/x", detail: "reset" });
+
+describe("waitForJob on a manual clock", () => {
+  let clock: ManualClock;
+  beforeEach(() => {
+    // Not on a whole second: the API's timestamps are rounded down, as they would be.
+    clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z") + 437);
+  });
+
+  describe("steady progress", () => {
+    for (const durationMs of [10 * SECOND, 2 * 60 * SECOND, 10 * 60 * SECOND]) {
+      it(`a ${durationMs / SECOND} s job: a handful of polls, the end noticed within 2 s`, async () => {
+        const job = scriptedJob(clock, { pendingMs: 2 * SECOND, durationMs, sources: [150, 600, 450] });
+        const result = await wait(clock, job);
+        assert.equal(result.ended, true);
+        assert.equal(result.job.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+        assert.ok(job.polls.length <= 6, `${job.polls.length} polls`);
+        const latency = clock.now() - job.endsAt;
+        assert.ok(latency >= 0 && latency <= 2 * SECOND, `noticed ${latency} ms after the end`);
+      });
+    }
+
+    it("takes the start answer as the first observation and waits firstDelayMs before polling", async () => {
+      const start = clock.now();
+      const job = scriptedJob(clock, { pendingMs: 2 * SECOND, durationMs: 60 * SECOND, sources: [100] });
+      await wait(clock, job);
+      assert.ok((job.polls[0] ?? 0) - start >= DEFAULT_POLL_POLICY.firstDelayMs);
+    });
+
+    it("predicts from the first sight of a job already running (a resumed wait)", async () => {
+      const job = scriptedJob(clock, { pendingMs: 0, durationMs: 10 * 60 * SECOND, sources: [1_000] });
+      clock.advance(5 * 60 * SECOND);
+      const resumedAt = clock.now();
+      const halfway = await job.fetchJob();
+      job.polls.length = 0;
+      const result = await drive(
+        clock,
+        waitForJob(halfway, job.fetchJob, {
+          deadline: clock.now() + 3_600 * SECOND,
+          clock,
+          random: () => 0.5,
+        }),
+      );
+      assert.equal(result.ended, true);
+      assert.ok(job.polls.length <= 3, `${job.polls.length} polls`);
+      assert.ok((job.polls[0] ?? 0) - resumedAt > 60 * SECOND, "the first poll is placed by the prediction");
+      assert.ok(clock.now() - job.endsAt <= 2 * SECOND);
+    });
+  });
+
+  describe("uneven progress", () => {
+    it("counts that stall and jump in each data source: fewer polls than the SDK waiter, end soon noticed", async () => {
+      const job = scriptedJob(clock, {
+        pendingMs: 2 * SECOND,
+        durationMs: 10 * 60 * SECOND,
+        sources: [150, 600, 450],
+        curve: stallsAndJumps,
+      });
+      const result = await wait(clock, job);
+      assert.equal(result.ended, true);
+      const latency = clock.now() - job.endsAt;
+      assert.ok(latency <= DEFAULT_POLL_POLICY.nearEndDelayMs, `noticed ${latency} ms after the end`);
+      // The DO SDK waiter polls 25 times for this job: finished data sources keep pacing ours.
+      assert.ok(job.polls.length <= 12, `${job.polls.length} polls`);
+    });
+
+    it("counts that stall and jump in a single data source: no long leaps, end soon noticed", async () => {
+      const job = scriptedJob(clock, {
+        pendingMs: 2 * SECOND,
+        durationMs: 10 * 60 * SECOND,
+        sources: [1_200],
+        curve: stallsAndJumps,
+      });
+      const result = await wait(clock, job);
+      assert.equal(result.ended, true);
+      const latency = clock.now() - job.endsAt;
+      assert.ok(latency <= DEFAULT_POLL_POLICY.nearEndDelayMs, `noticed ${latency} ms after the end`);
+      // Before the counts turn uneven, steady progress may be followed further.
+      const unevenFrom = job.polls.findIndex((t) => t - job.endsAt > -400 * SECOND);
+      assert.ok(gaps(job.polls.slice(unevenFrom)).every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
+    });
+
+    it("counts stuck at zero: waits back off, capped at maxDelayMs, until the deadline", async () => {
+      const job = scriptedJob(clock, {
+        pendingMs: SECOND,
+        durationMs: Infinity,
+        sources: [500],
+        curve: () => 0,
+      });
+      const deadline = clock.now() + 10 * 60 * SECOND;
+      const result = await wait(clock, job, { deadline });
+      assert.equal(result.ended, false);
+      assert.equal(clock.now(), deadline);
+      // The last wait is cut short by the deadline.
+      const waits = gaps(job.polls).slice(0, -1);
+      assert.ok(waits.every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
+      assert.ok(
+        waits.slice(1).every((w, i) => w >= (waits[i] ?? 0)),
+        "waits grow",
+      );
+      assert.equal(Math.max(...waits), DEFAULT_POLL_POLICY.maxDelayMs);
+    });
+
+    it("counts stuck half-way: waits stay within maxDelayMs", async () => {
+      const job = scriptedJob(clock, {
+        pendingMs: SECOND,
+        durationMs: Infinity,
+        sources: [500],
+        curve: () => 0.5,
+      });
+      const result = await wait(clock, job, { deadline: clock.now() + 20 * 60 * SECOND });
+      assert.equal(result.ended, false);
+      assert.ok(gaps(job.polls).every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
+    });
+
+    it("a job that overruns the predicted end: waits grow again instead of polling every second", async () => {
+      // 100% of the items after 60 s, but the job only ends after 5 minutes.
+      const job = scriptedJob(clock, {
+        pendingMs: 0,
+        durationMs: 5 * 60 * SECOND,
+        sources: [300],
+        curve: (elapsed) => Math.min(1, elapsed * 5),
+      });
+      const start = clock.now();
+      const result = await wait(clock, job);
+      assert.equal(result.ended, true);
+      const overrun = job.polls.filter((t) => t >= start + 60 * SECOND);
+      assert.ok(overrun.length <= 16, `${overrun.length} polls in the 4 minutes at 100%`);
+      const waits = gaps(overrun);
+      assert.ok(waits.every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
+      assert.equal(Math.max(...waits), DEFAULT_POLL_POLICY.maxDelayMs);
+    });
+  });
+
+  describe("deadline, errors and unknown states", () => {
+    it("returns { ended: false } at the deadline, with the last state seen", async () => {
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 3_600 * SECOND, sources: [100] });
+      const deadline = clock.now() + 45 * SECOND;
+      const result = await wait(clock, job, { deadline });
+      assert.equal(result.ended, false);
+      assert.equal(result.job.phase, "BATCH_JOB_PHASE_RUNNING");
+      assert.equal(clock.now(), deadline);
+      assert.ok(job.polls.every((t) => t <= deadline));
+    });
+
+    it("tolerates transient errors up to maxConsecutiveErrors", async () => {
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 20 * SECOND, sources: [100] });
+      let failures = 0;
+      const flaky = async () => {
+        if (failures++ < 3) throw networkError();
+        return job.fetchJob();
+      };
+      const result = await drive(
+        clock,
+        waitForJob(job.initial, flaky, {
+          deadline: clock.now() + 3_600 * SECOND,
+          clock,
+          maxConsecutiveErrors: 3,
+        }),
+      );
+      assert.equal(result.ended, true);
+    });
+
+    it("gives up after more consecutive transient errors than allowed", async () => {
+      let calls = 0;
+      const broken = async (): Promise<IndexingJob> => {
+        calls++;
+        throw networkError();
+      };
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 20 * SECOND, sources: [100] });
+      const options = { deadline: clock.now() + 3_600 * SECOND, clock, maxConsecutiveErrors: 2 };
+      await assert.rejects(drive(clock, waitForJob(job.initial, broken, options)), DigitalOceanApiError);
+      assert.equal(calls, 3);
+    });
+
+    it("rethrows a 404 at once", async () => {
+      let calls = 0;
+      const gone = async (): Promise<IndexingJob> => {
+        calls++;
+        throw new DigitalOceanApiError({ kind: "http", status: 404, method: "GET", path: "/x" });
+      };
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 20 * SECOND, sources: [100] });
+      const options = { deadline: clock.now() + 3_600 * SECOND, clock };
+      await assert.rejects(drive(clock, waitForJob(job.initial, gone, options)), /404/);
+      assert.equal(calls, 1);
+    });
+
+    it("keeps waiting through phases it does not know", async () => {
+      const job = scriptedJob(clock, {
+        pendingMs: SECOND,
+        durationMs: 40 * SECOND,
+        sources: [100],
+        runningPhase: "BATCH_JOB_PHASE_SOMETHING_NEW",
+      });
+      const result = await wait(clock, job);
+      assert.equal(result.ended, true);
+      assert.equal(result.job.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      assert.ok(job.polls.length >= 2);
+      assert.ok(clock.now() >= job.endsAt);
+    });
+  });
+});
+
+describe("PollSchedule", () => {
+  it("never polls a pending job sooner than firstDelayMs, and spreads the first polls upwards", () => {
+    const low = new PollSchedule({}, () => 0).firstDelay();
+    const high = new PollSchedule({}, () => 0.999).firstDelay();
+    assert.equal(low, DEFAULT_POLL_POLICY.firstDelayMs);
+    assert.ok(high > low && high <= DEFAULT_POLL_POLICY.firstDelayMs * (1 + DEFAULT_POLL_POLICY.jitter));
+  });
+
+  it("backs off between minDelayMs and maxDelayMs while a job stays pending", () => {
+    const schedule = new PollSchedule({ firstDelayMs: 2_000, maxDelayMs: 10_000 }, () => 0.5);
+    const pending: IndexingJob = { phase: "BATCH_JOB_PHASE_PENDING" };
+    const waits = Array.from({ length: 10 }, (_, i) => schedule.next(i * 60_000, pending));
+    assert.ok((waits[0] ?? 0) >= 2_000);
+    assert.ok(waits.every((w, i) => i === 0 || w >= (waits[i - 1] ?? 0)));
+    assert.equal(waits.at(-1), 10_000);
+  });
+});
