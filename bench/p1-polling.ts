@@ -8,7 +8,7 @@
 import type { IndexingJob } from "../provider/api/types";
 import { GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../provider/clock";
-import { startSimulator, type ProgressShape, type Simulator } from "../provider/simulator";
+import { startSimulator, type ProgressShape, type Simulator } from "../simulator";
 import { ALL_POLLERS, ourPoller, sdkWaiter, type Poller } from "./pollers";
 import { seededRandom } from "./random";
 import { fixed, renderTable, seconds, spread, type Row, type Spread } from "./table";

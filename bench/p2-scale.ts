@@ -3,7 +3,7 @@
  * does: through Pulumi's real dynamic-provider host, with the provider as installed from npm and its
  * default settings, against the simulator's 250 requests/minute limit on the system clock.
  */
-import { startSimulator, type RequestLogEntry } from "../provider/simulator";
+import { startSimulator, type RequestLogEntry } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { controlProvider } from "./control-provider";

@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { DEFAULT_POLL_POLICY, type PollPolicy } from "../provider/wait";
-import { startSimulator, type Simulator } from "../provider/simulator";
+import { startSimulator, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { median, renderTable } from "./table";

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { startSimulator, type Simulator } from "../provider/simulator";
+import { startSimulator, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { contentHash, readDocs, type Doc } from "./basic/docs";

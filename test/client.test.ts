@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import type { IndexingJob } from "../provider/api/types";
 import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../provider/clock";
-import { startSimulator, type Simulator } from "../provider/simulator";
+import { startSimulator, type Simulator } from "../simulator";
 
 /** A client with fast retries, its own budget, against the simulator. */
 function clientFor(

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startSimulator, type Simulator } from "../provider/simulator";
+import { startSimulator, type Simulator } from "../simulator";
 import type * as Docs from "../examples/basic/docs";
 import {
   INDEXING_JOB_TYPE,

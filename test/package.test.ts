@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as Closure from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import type * as Package from "../provider";
-import type * as SimulatorModule from "../provider/simulator";
+import type * as SimulatorModule from "../simulator";
 import { ProviderHost, secret } from "./helpers/host";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -104,16 +104,16 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
       "dist/provider/index.js",
       "dist/provider/index.d.ts",
       "dist/provider/lifecycle.js",
-      "dist/provider/simulator/index.js",
-      "dist/provider/simulator/index.d.ts",
-      "dist/provider/simulator/cli.js",
+      "dist/simulator/index.js",
+      "dist/simulator/index.d.ts",
+      "dist/simulator/cli.js",
     ]) {
       assert.ok(packed.includes(file), `${file} is missing from the tarball`);
     }
     const strays = packed.filter((f) => /^(dist\/)?(test|examples|bench)\//.test(f) || f.endsWith(".ts.map"));
     assert.deepEqual(strays, []);
     assert.deepEqual(
-      packed.filter((f) => !f.startsWith("dist/provider/")),
+      packed.filter((f) => !f.startsWith("dist/provider/") && !f.startsWith("dist/simulator/")),
       ["README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
     );
   });

@@ -3,7 +3,7 @@
  * serializer, loaded by Pulumi's own dynamic-provider host, called over gRPC, against the simulator.
  */
 import * as assert from "node:assert/strict";
-import { startSimulator, type Simulator } from "../provider/simulator";
+import { startSimulator, type Simulator } from "../simulator";
 import { HostError, ProviderHost, UNKNOWN, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
 import { IndexingJobProvider as LocalProvider } from "../provider";

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { DATA_SOURCE_COUNT_FIELDS, type WireIndexingJob } from "../provider/api/types";
 import { ManualClock } from "../provider/clock";
-import {
-  startSimulator,
-  type JobOutcome,
-  type Simulator,
-  type SimulatorOptions,
-} from "../provider/simulator";
+import { startSimulator, type JobOutcome, type Simulator, type SimulatorOptions } from "../simulator";
 
 interface ApiResponse {
   status: number;

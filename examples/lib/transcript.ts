@@ -2,7 +2,7 @@
  * The demo's transcript: a header per step, what Pulumi would show, what the provider printed, and the
  * API calls the step made. UUIDs are shortened to their first 8 characters, as the provider's own lines do.
  */
-import type { RequestLogEntry } from "../../provider/simulator";
+import type { RequestLogEntry } from "../../simulator";
 import type { Operation, ResourceState, StepResult } from "./engine";
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;

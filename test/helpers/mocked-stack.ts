@@ -16,7 +16,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
 import type { IndexingJobProviderOptions } from "../../provider";
-import type { DataSourceSeed, Simulator } from "../../provider/simulator";
+import type { DataSourceSeed, Simulator } from "../../simulator";
 import { installedPackage } from "./installed";
 
 export const INDEXING_JOB_TYPE = "pulumi-nodejs:dynamic/gradient:IndexingJob";

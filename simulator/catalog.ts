@@ -1,5 +1,5 @@
 /** Knowledge bases and their data sources: what indexing jobs run over. */
-import type { WireKnowledgeBaseDataSource } from "../api/types";
+import type { WireKnowledgeBaseDataSource } from "../provider/api/types";
 import { notFound } from "./errors";
 import { newUuid } from "./random";
 import type { DataSourceSeed, KnowledgeBaseSeed } from "./types";

@@ -2,7 +2,7 @@
  * What the simulated API answers to a request, in the order DO applies its checks: authentication,
  * rate limit, body, route. Synchronous, so each request sees and changes the state atomically.
  */
-import type { Clock } from "../clock";
+import type { Clock } from "../provider/clock";
 import { ApiError, errorBody, errorIdForStatus } from "./errors";
 import type { SlidingWindowRateLimiter } from "./ratelimit";
 import type { Router } from "./router";

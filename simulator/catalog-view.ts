@@ -1,5 +1,5 @@
 /** Renders knowledge bases and data sources as the API shows them, with their latest indexing job. */
-import type { WireKnowledgeBase, WireKnowledgeBaseDataSource } from "../api/types";
+import type { WireKnowledgeBase, WireKnowledgeBaseDataSource } from "../provider/api/types";
 import type { DataSourceOrigin, DataSourceRecord, KnowledgeBaseRecord } from "./catalog";
 import type { JobBook } from "./job-book";
 import { isoTime, renderDataSourceJob, renderJob } from "./job-view";

@@ -3,7 +3,7 @@
  * as the OpenAPI spec says, with jobs whose course the caller plans, rate limits and injectable faults.
  * All timing follows the given clock, so a `ManualClock` makes a run fully deterministic.
  */
-import { systemClock } from "../clock";
+import { systemClock } from "../provider/clock";
 import { Catalog } from "./catalog";
 import { FaultQueue } from "./faults";
 import { JobBook } from "./job-book";

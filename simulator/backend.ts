@@ -1,4 +1,4 @@
-import type { components } from "../api/schema";
+import type { components } from "../provider/api/schema";
 import type { Catalog } from "./catalog";
 import type { JobBook } from "./job-book";
 import type { Schedules } from "./schedules";

@@ -2,7 +2,7 @@
  * Scheduled indexing, kept minimal: schedules are stored and shown (with their next run time) but never
  * start jobs by themselves.
  */
-import type { components } from "../api/schema";
+import type { components } from "../provider/api/schema";
 import { badRequest, notFound } from "./errors";
 import { isoTime } from "./job-view";
 import { newUuid } from "./random";

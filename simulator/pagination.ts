@@ -1,5 +1,5 @@
 /** DigitalOcean-style pagination: `page`/`per_page` in, `links.pages` (absolute URLs) and `meta` out. */
-import type { WireLinks, WireMeta } from "../api/types";
+import type { WireLinks, WireMeta } from "../provider/api/types";
 import { badRequest } from "./errors";
 
 export const DEFAULT_PER_PAGE = 20;

@@ -5,7 +5,7 @@ import type {
   KnownJobStatus,
   WireIndexedDataSource,
   WireIndexingJob,
-} from "../api/types";
+} from "../provider/api/types";
 import {
   dataSourceStage,
   finishedAt,

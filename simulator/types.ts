@@ -2,8 +2,8 @@
  * Public types of the API simulator. Response shapes are not retyped here: they come from the spec's
  * generated types (`../api/types`).
  */
-import type { WireIndexingJob } from "../api/types";
-import type { Clock } from "../clock";
+import type { WireIndexingJob } from "../provider/api/types";
+import type { Clock } from "../provider/clock";
 
 /** How a simulated indexing job ends. */
 export type JobOutcome = "succeeded" | "no_changes" | "partial" | "failed" | "error";

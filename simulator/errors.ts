@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from "../api/types";
+import type { ApiErrorBody } from "../provider/api/types";
 
 /** An error a route answers with: the status and the `{ id, message }` of the API's error body. */
 export class ApiError extends Error {
