@@ -4,7 +4,9 @@
  * is an in-place update.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { hasDataSourceDrift } from "./drift";
 import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
+import type { IndexingJobState } from "./outputs";
 
 /** JSON with object keys sorted, so that key order never counts as a change. */
 function canonical(value: unknown): string {
@@ -28,7 +30,7 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
 }
 
 export function diffInputs(
-  olds: Partial<IndexingJobInputs>,
+  olds: Partial<IndexingJobState>,
   news: Partial<IndexingJobInputs>,
 ): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
@@ -38,6 +40,10 @@ export function diffInputs(
   const newSources = asList(news.dataSourceUuids);
   if (!sameSet(oldSources, newSources)) replaces.push("dataSourceUuids");
   if (canonical(olds.triggers) !== canonical(news.triggers)) replaces.push("triggers");
+  // Index-all mode: a data source added to or removed from the knowledge base since the job (as seen
+  // by the last refresh) needs a new run.
+  if (replaces.length === 0 && hasDataSourceDrift(olds, news.dataSourceUuids))
+    replaces.push("knowledgeBaseDataSourceUuids");
 
   const updates: string[] = [];
   if ((olds.timeout ?? DEFAULT_TIMEOUT) !== (news.timeout ?? DEFAULT_TIMEOUT)) updates.push("timeout");

@@ -9,3 +9,4 @@ export { parseDuration } from "./inputs";
 export { PollSchedule, DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "./wait";
 export * from "./client";
 export type * from "./api/types";
+export * from "./schedule";

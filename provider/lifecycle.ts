@@ -12,6 +12,7 @@ import { systemClock } from "./clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { isRunning, outcomeOf } from "./job-state";
 import { jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
+import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./report";
 import { waitForJob, type PollPolicy } from "./wait";
 
@@ -90,8 +91,9 @@ export async function readJob(
   id: string,
   props: Partial<IndexingJobState> | undefined,
 ): Promise<IndexingJobState | undefined> {
-  const job = await fetchIfKnown(ctx.api(), props?.uuid ?? id);
-  return job && stateOf(props ?? {}, job);
+  const api = ctx.api();
+  const job = await fetchIfKnown(api, props?.uuid ?? id);
+  return job && withKnowledgeBaseDataSources(api, stateOf(props ?? {}, job));
 }
 
 /** Cancels the job if it still runs; a finished or forgotten job needs nothing. */
@@ -163,7 +165,7 @@ async function awaitJob(
   resourceId: string,
   api: GradientClient,
 ): Promise<IndexingJobState> {
-  if (!settings.waitForCompletion) return stateOf(inputs, started);
+  if (!settings.waitForCompletion) return withKnowledgeBaseDataSources(api, stateOf(inputs, started), true);
   const uuid = started.uuid ?? "";
   let job = started;
   const failWith = (message: string): never => {
@@ -201,7 +203,7 @@ async function awaitJob(
     const sources = failedSources(job).map((s) => `  - ${s}`);
     consolePrint(`warning: indexing job ${uuid} only partly succeeded:\n${sources.join("\n")}`);
   }
-  return stateOf(inputs, job);
+  return withKnowledgeBaseDataSources(api, stateOf(inputs, job), true);
 }
 
 // ---- helpers

@@ -19,6 +19,11 @@ export type DataSourceJobOutput = CamelKeys<IndexedDataSource>;
 export type JobOutputs = CamelKeys<Omit<IndexingJob, "data_source_jobs" | "data_source_uuids">> & {
   dataSourceJobs?: DataSourceJobOutput[];
   jobDataSourceUuids?: string[];
+  /**
+   * Index-all mode only: the knowledge base's data sources as of the last create or refresh, compared
+   * with `jobDataSourceUuids` by diff (see drift.ts). Not an API field.
+   */
+  knowledgeBaseDataSourceUuids?: string[];
 };
 
 export type IndexingJobState = IndexingJobInputs & JobOutputs;

@@ -42,6 +42,7 @@ const OUTPUT_NAMES = [
   "tokens",
   "isReportAvailable",
   "jobDataSourceUuids",
+  "knowledgeBaseDataSourceUuids",
   "dataSourceJobs",
 ] as const;
 
@@ -76,6 +77,11 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly isReportAvailable: pulumi.Output<boolean | undefined>;
   /** The data sources the job indexed, as the API reports them. */
   declare readonly jobDataSourceUuids: pulumi.Output<string[] | undefined>;
+  /**
+   * Without `dataSourceUuids`: the knowledge base's data sources as of the last create or refresh.
+   * When they differ from `jobDataSourceUuids`, the next `pulumi up` runs a new job.
+   */
+  declare readonly knowledgeBaseDataSourceUuids: pulumi.Output<string[] | undefined>;
   declare readonly dataSourceJobs: pulumi.Output<DataSourceJobOutput[]>;
 
   constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {

@@ -10,7 +10,7 @@ import { JobBook } from "./job-book";
 import { renderJob } from "./job-view";
 import { newToken } from "./random";
 import { SlidingWindowRateLimiter } from "./ratelimit";
-import { Router } from "./router";
+import { Router, type Route } from "./router";
 import { jobRoutes } from "./routes-jobs";
 import { knowledgeBaseRoutes } from "./routes-knowledge-bases";
 import { scheduledIndexingRoutes } from "./routes-scheduled-indexing";
@@ -47,7 +47,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     defaultPlan: options.defaultJobPlan,
     concurrentStartStatus: options.concurrentStartStatus ?? DEFAULT_CONCURRENT_START_STATUS,
   });
-  const backend = { catalog, jobs, schedules: new Schedules() };
+  const schedules = new Schedules();
+  const backend = { catalog, jobs, schedules };
+  // Scheduled runs start as the clock passes their time, seen on each request (see Schedules.runDue).
+  const runSchedules = options.runSchedules ?? true;
+  const withDueSchedules = (route: Route): Route => ({
+    ...route,
+    handler: (request) => {
+      if (runSchedules) schedules.runDue(request.now, (kbUuid) => jobs.start(kbUuid, [], request.now));
+      return route.handler(request);
+    },
+  });
   const faults = new FaultQueue();
   const requests: RequestLogEntry[] = [];
   const server = new SimulatorServer({
@@ -57,11 +67,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
       options.rateLimitPerHour ?? DEFAULT_RATE_LIMIT_PER_HOUR,
     ),
-    router: new Router([
-      ...jobRoutes(backend),
-      ...knowledgeBaseRoutes(backend),
-      ...scheduledIndexingRoutes(backend),
-    ]),
+    router: new Router(
+      [...jobRoutes(backend), ...knowledgeBaseRoutes(backend), ...scheduledIndexingRoutes(backend)].map(
+        withDueSchedules,
+      ),
+    ),
     faults,
     requests,
   });
@@ -83,6 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return { uuid: kb.uuid, dataSourceUuids };
     },
     addDataSource: (kbUuid, seed = {}) => catalog.addDataSource(kbUuid, seed, clock.now()).uuid,
+    removeDataSource: (kbUuid, dsUuid) => catalog.deleteDataSource(kbUuid, dsUuid),
     planJobs: (kbUuid, plan) => jobs.planJobs(kbUuid, plan),
     planNextJob: (kbUuid, plan) => jobs.planNextJob(kbUuid, plan),
     injectFault: (fault) => faults.inject(fault),

@@ -1,4 +1,4 @@
-/** Scheduled indexing endpoints (stored and shown; they never start jobs in the simulator). */
+/** Scheduled indexing endpoints (the schedules start their jobs through Schedules.runDue). */
 import type { Backend, Schemas } from "./backend";
 import type { Route } from "./router";
 import { bodyObject, optionalIntegerArray, requiredString } from "./validate";

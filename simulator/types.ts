@@ -46,6 +46,8 @@ export interface SimulatorOptions {
    * the real API uses). Default 400, error id derived from the status ("bad_request" for 400).
    */
   concurrentStartStatus?: number;
+  /** Start the job of a schedule (scheduled indexing) when its time comes. Default true. */
+  runSchedules?: boolean;
 }
 
 export interface DataSourceSeed {
@@ -111,6 +113,8 @@ export interface Simulator {
   clearRequests(): void;
   seedKnowledgeBase(seed?: KnowledgeBaseSeed): SeededKnowledgeBase;
   addDataSource(kbUuid: string, seed?: DataSourceSeed): string;
+  /** Removes a data source from its knowledge base, as the control panel or another stack would. */
+  removeDataSource(kbUuid: string, dsUuid: string): void;
   /** Plan for every job started on that knowledge base from now on, until changed. */
   planJobs(kbUuid: string, plan: Partial<JobPlan>): void;
   /** One-shot plan for the next job started on that knowledge base; takes precedence over `planJobs`. */

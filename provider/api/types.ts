@@ -19,6 +19,9 @@ export type WireLinks = Schemas["apiLinks"];
 export type WireMeta = Schemas["apiMeta"];
 export type StartIndexingJobBody = Schemas["apiStartKnowledgeBaseIndexingJobInputPublic"];
 export type CancelIndexingJobBody = Schemas["apiCancelKnowledgeBaseIndexingJobInputPublic"];
+/** A knowledge base's indexing schedule (`indexing_info`); the client hands it out as it travels. */
+export type IndexingScheduleInfo = Schemas["apiScheduledIndexingInfo"];
+export type CreateIndexingScheduleBody = Schemas["apiCreateScheduledIndexingInputPublic"];
 
 /** The error body every endpoint answers with (`{ id, message, request_id }`). */
 export type ApiErrorBody =

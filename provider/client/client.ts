@@ -8,7 +8,9 @@
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from "ky";
 import type {
   ApiErrorBody,
+  CreateIndexingScheduleBody,
   IndexedDataSource,
+  IndexingScheduleInfo,
   IndexingJob,
   KnowledgeBase,
   KnowledgeBaseDataSource,
@@ -52,6 +54,14 @@ export interface ClientOptions {
 export interface PageRequest {
   page?: number;
   perPage?: number;
+}
+
+export interface CreateScheduleRequest {
+  knowledgeBaseUuid: string;
+  /** "HH:MM", UTC. */
+  time: string;
+  /** Cron day numbers, Monday = 1. */
+  days: readonly number[];
 }
 
 export interface StartJobRequest {
@@ -202,7 +212,70 @@ export class GradientClient {
     return this.paginate((page) => this.listKnowledgeBaseDataSources(knowledgeBaseUuid, { page, perPage }));
   }
 
+  // ---- scheduled indexing
+
+  /**
+   * Creates a knowledge base's indexing schedule. When an attempt's answer is lost, the knowledge base's
+   * schedule tells whether it was created anyway, and is returned instead of creating it twice.
+   */
+  async createIndexingSchedule(request: CreateScheduleRequest): Promise<IndexingScheduleInfo> {
+    const path = "v2/gen-ai/scheduled-indexing";
+    const json: CreateIndexingScheduleBody = {
+      knowledge_base_uuid: request.knowledgeBaseUuid,
+      time: request.time,
+      days: [...request.days],
+    };
+    const sentAt = Date.now();
+    const options: Options = {
+      json,
+      retry: { methods: ["post"] },
+      hooks: {
+        beforeRetry: [
+          async ({ error }) => {
+            if (error instanceof HTTPError && error.response.status === 429) return;
+            const found = await this.findScheduleCreatedSince(request, sentAt);
+            if (found) return Response.json({ indexing_info: found });
+          },
+        ],
+      },
+    };
+    const body = await this.call<{ indexing_info?: IndexingScheduleInfo }>("POST", path, options);
+    if (!body.indexing_info?.uuid) throw this.malformed("POST", path, "no indexing_info in the answer");
+    return body.indexing_info;
+  }
+
+  /** The knowledge base's indexing schedule; a 404 when it has none. */
+  async getIndexingSchedule(knowledgeBaseUuid: string): Promise<IndexingScheduleInfo> {
+    const path = `v2/gen-ai/scheduled-indexing/knowledge-base/${encodeURIComponent(knowledgeBaseUuid)}`;
+    const body = await this.get<{ indexing_info?: IndexingScheduleInfo }>(path);
+    if (!body.indexing_info) throw this.malformed("GET", path, "no indexing_info in the answer");
+    return body.indexing_info;
+  }
+
+  async deleteIndexingSchedule(uuid: string): Promise<IndexingScheduleInfo | undefined> {
+    const path = `v2/gen-ai/scheduled-indexing/${encodeURIComponent(uuid)}`;
+    return (await this.call<{ indexing_info?: IndexingScheduleInfo }>("DELETE", path, {})).indexing_info;
+  }
+
   // ---- plumbing
+
+  private async findScheduleCreatedSince(
+    request: CreateScheduleRequest,
+    sentAt: number,
+  ): Promise<IndexingScheduleInfo | undefined> {
+    let info: IndexingScheduleInfo;
+    try {
+      info = await this.getIndexingSchedule(request.knowledgeBaseUuid);
+    } catch {
+      return undefined;
+    }
+    // The API shows the time as HH:MM:SS; clocks differ, so allow generous skew.
+    const sameTime = (info.time ?? "").startsWith(request.time);
+    const sameDays = sameDaySet(info.days ?? [], request.days);
+    const created = Date.parse(info.created_at ?? "");
+    const recent = Number.isFinite(created) && created >= sentAt - 120_000;
+    return info.uuid && !info.deleted_at && sameTime && sameDays && recent ? info : undefined;
+  }
 
   private async findJobStartedSince(
     request: StartJobRequest,
@@ -246,7 +319,11 @@ export class GradientClient {
     return this.call<T>("GET", path, { searchParams });
   }
 
-  private async call<T>(method: "GET" | "POST" | "PUT", path: string, options: Options): Promise<T> {
+  private async call<T>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    options: Options,
+  ): Promise<T> {
     let text: string;
     try {
       text = await this.http(path, { ...options, method }).text();
@@ -263,6 +340,12 @@ export class GradientClient {
   private malformed(method: string, path: string, detail: string): DigitalOceanApiError {
     return new DigitalOceanApiError({ kind: "malformed", method, path: `/${path}`, detail });
   }
+}
+
+/** Day sets equal, Sunday counted as 0 or 7 alike. */
+function sameDaySet(a: readonly number[], b: readonly number[]): boolean {
+  const norm = (days: readonly number[]) => [...new Set(days.map((d) => d % 7))].sort().join(",");
+  return norm(a) === norm(b);
 }
 
 function nextPageNumber(page: Page<unknown>): number | undefined {

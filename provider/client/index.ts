@@ -2,6 +2,7 @@ export {
   GradientClient,
   PUBLIC_API_URL,
   type ClientOptions,
+  type CreateScheduleRequest,
   type PageRequest,
   type StartJobRequest,
 } from "./client";
