@@ -13,8 +13,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as Closure from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import type * as Package from "../provider";
+import { IndexingJobProvider as LocalProvider } from "../provider";
 import { startSimulator, type Simulator } from "../simulator";
-import { HostError, ProviderHost, secret } from "./helpers/host";
+import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const MAX_PROVIDER_BYTES = 10 * 1024;
@@ -82,6 +83,25 @@ const LAYOUTS: Layout[] = [
 
 describe("installed from a directory, a link or a workspace", function () {
   this.timeout(60_000);
+
+  it("where the package is not installed, says so instead of failing obscurely", async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-not-installed-"));
+    const text = await serializeProvider(new LocalProvider());
+    const host = await ProviderHost.start({ cwd: empty });
+    try {
+      const error = await host
+        .create({ __provider: text, knowledgeBaseUuid: "11111111-1111-4111-8111-111111111111" })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof HostError, String(error));
+      assert.match(
+        error.message,
+        /could not load .* is pulumi-gradient-indexing installed in this Pulumi project/,
+      );
+    } finally {
+      await host.stop();
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
 
   for (const layout of LAYOUTS) {
     describe(layout.name, () => {
