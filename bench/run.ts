@@ -2,7 +2,6 @@
  * `npm run bench [-- --quick] [-- --only p1,p3]`: checks the four performance targets, prints a table
  * per target with the baselines side by side and a verdict each, and writes bench/results.json.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -92,20 +91,7 @@ function summary(results: Results): string {
   );
 }
 
-// installed.ts loads the package through node_modules, which needs Node's --preserve-symlinks; `npm run
-// bench` runs plain `node`, so the runner starts itself again with the flag.
-if (!process.execArgv.includes("--preserve-symlinks")) {
-  const child = spawnSync(
-    process.execPath,
-    ["--preserve-symlinks", ...process.execArgv, __filename, ...process.argv.slice(2)],
-    {
-      stdio: "inherit",
-    },
-  );
-  process.exit(child.status ?? 1);
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

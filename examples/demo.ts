@@ -6,7 +6,6 @@
  * The knowledge base, its data sources and the uploads are what examples/basic declares; here the simulator
  * holds them already, and each step changes the IndexingJob's inputs as editing that program would.
  */
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { startSimulator, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
@@ -215,16 +214,7 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   );
 }
 
-// The provider must load through node_modules (see test/helpers/installed.ts), which needs Node's
-// --preserve-symlinks: without it, run this file again with it.
-if (process.execArgv.includes("--preserve-symlinks")) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-} else {
-  const child = spawnSync(process.execPath, ["--preserve-symlinks", __filename, ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
-  process.exitCode = child.status ?? 1;
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -50,6 +50,8 @@ export function diffInputs(
   if ((olds.waitForCompletion ?? true) !== (news.waitForCompletion ?? true))
     updates.push("waitForCompletion");
   if ((olds.failOnPartial ?? false) !== (news.failOnPartial ?? false)) updates.push("failOnPartial");
+  if ((olds.cancelOnInterrupt ?? true) !== (news.cancelOnInterrupt ?? true))
+    updates.push("cancelOnInterrupt");
 
   return {
     changes: replaces.length + updates.length > 0,

@@ -11,6 +11,7 @@ export interface IndexingJobInputs {
   timeout?: string;
   waitForCompletion?: boolean;
   failOnPartial?: boolean;
+  cancelOnInterrupt?: boolean;
 }
 
 export interface CheckFailure {
@@ -26,6 +27,8 @@ export interface JobSettings {
   timeoutMs: number;
   waitForCompletion: boolean;
   failOnPartial: boolean;
+  /** Cancel the job being waited for when the provider is interrupted (SIGINT/SIGTERM). */
+  cancelOnInterrupt: boolean;
 }
 
 export const DEFAULT_TIMEOUT = "1h";
@@ -42,6 +45,7 @@ export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "timeout",
   "waitForCompletion",
   "failOnPartial",
+  "cancelOnInterrupt",
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -110,7 +114,7 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     else if (ms <= 0) fail("timeout", `must be positive, got ${JSON.stringify(timeout)}`);
   }
 
-  for (const flag of ["waitForCompletion", "failOnPartial"] as const) {
+  for (const flag of ["waitForCompletion", "failOnPartial", "cancelOnInterrupt"] as const) {
     const value = news[flag];
     if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "boolean")
       fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
@@ -126,6 +130,7 @@ export function settingsOf(inputs: IndexingJobInputs): JobSettings {
     timeoutMs: parseDuration(inputs.timeout ?? DEFAULT_TIMEOUT) ?? 3_600_000,
     waitForCompletion: inputs.waitForCompletion ?? true,
     failOnPartial: inputs.failOnPartial ?? false,
+    cancelOnInterrupt: inputs.cancelOnInterrupt ?? true,
   };
 }
 

@@ -10,6 +10,7 @@ import type { IndexingJob } from "./api/types";
 import { hasStatus, type GradientClient } from "./client";
 import { systemClock } from "./clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
+import { cancelOnInterrupt } from "./interrupt";
 import { isRunning, outcomeOf } from "./job-state";
 import { jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
@@ -175,6 +176,14 @@ async function awaitJob(
     });
   };
   const reporter = new ProgressReporter();
+  // Only while waiting: a signal then cancels the job instead of leaving it running unrecorded.
+  const endWatch = settings.cancelOnInterrupt
+    ? cancelOnInterrupt({
+        uuid,
+        knowledgeBaseUuid: started.knowledge_base_uuid,
+        cancel: () => api.cancelIndexingJob(uuid),
+      })
+    : undefined;
   try {
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
@@ -194,6 +203,8 @@ async function awaitJob(
   } catch (error) {
     if (error instanceof IndexingJobError) throw error;
     failWith(`Lost track of indexing job ${uuid}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    endWatch?.();
   }
   const outcome = outcomeOf(job);
   if (outcome === "failed") failWith(failureMessage(job, "failed"));

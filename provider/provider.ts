@@ -1,24 +1,15 @@
 /**
- * IndexingJobProvider: the dynamic provider behind IndexingJob, a thin adapter from Pulumi's
- * ResourceProvider interface to the steps in `lifecycle.ts`.
+ * IndexingJobProvider: the dynamic provider behind IndexingJob.
  *
- * Pulumi serializes this object into the state, and with it everything it holds: so it holds no token
- * and no client. Config arrives through `configure()` and lives, with the API client, in a per-process
- * registry. Installed from npm, the serialized object is a few kilobytes that `require()` the rest.
+ * Pulumi serializes this object into the state (`__provider`), and with it every function its methods
+ * reach. So its methods reach nothing but `loadHandlers()`, which requires the package by its name when
+ * the host calls them (the host resolves it from the project's node_modules): whether the package was
+ * installed from npm, a directory, a link or a workspace, the stored text is the same couple of
+ * kilobytes, and never the library's code. It holds no token and no client either (see handlers.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GradientClient } from "./client";
-import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config";
-import { diffInputs } from "./diff";
-import { checkInputs } from "./inputs";
-import {
-  createJob,
-  deleteJob,
-  readJob,
-  updateJob,
-  type LifecycleContext,
-  type ProviderInputs,
-} from "./lifecycle";
+import type * as Handlers from "./handlers";
+import type { ProviderInputs } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 import type { PollPolicy } from "./wait";
 
@@ -32,19 +23,21 @@ export interface IndexingJobProviderOptions {
   requestsPerMinute?: number;
 }
 
-interface ProviderRuntime {
-  config?: ConfigSource;
-  client?: GradientClient;
-}
+// Held in a variable so that bundlers leave the require to run time.
+const HANDLERS_MODULE = "pulumi-gradient-indexing/dist/provider/handlers.js";
 
-/** Per-process state of a provider object, kept off the object itself (see the module comment). */
-function runtimeOf(provider: object): ProviderRuntime {
-  const key = Symbol.for("pulumi-gradient-indexing.provider-runtime");
-  const scope = globalThis as { [key]?: WeakMap<object, ProviderRuntime> };
-  const registry = (scope[key] ??= new WeakMap<object, ProviderRuntime>());
-  let runtime = registry.get(provider);
-  if (!runtime) registry.set(provider, (runtime = {}));
-  return runtime;
+/** The package's handlers, as installed where the provider runs. */
+function loadHandlers(): typeof Handlers {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(HANDLERS_MODULE) as typeof Handlers;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `The IndexingJob provider could not load ${HANDLERS_MODULE} from ${process.cwd()}: is ` +
+        `pulumi-gradient-indexing installed in this Pulumi project (npm install pulumi-gradient-indexing)? ${text}`,
+    );
+  }
 }
 
 export class IndexingJobProvider implements pulumi.dynamic.ResourceProvider<
@@ -58,24 +51,22 @@ export class IndexingJobProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    runtimeOf(this).config = req.config;
+    return loadHandlers().configure(this, req);
   }
 
-  /** Refuses bad input, naming each property, before any API call. */
   async check(
     _olds: ProviderInputs,
     news: ProviderInputs,
   ): Promise<pulumi.dynamic.CheckResult<ProviderInputs>> {
-    return { inputs: news, failures: checkInputs(news as unknown as Record<string, unknown>) };
+    return loadHandlers().check(news);
   }
 
-  /** Pure: no API call. */
   async diff(_id: string, olds: IndexingJobState, news: ProviderInputs): Promise<pulumi.dynamic.DiffResult> {
-    return diffInputs(olds, news);
+    return loadHandlers().diff(olds, news);
   }
 
   async create(inputs: ProviderInputs): Promise<pulumi.dynamic.CreateResult<IndexingJobState>> {
-    return createJob(this.context(), inputs);
+    return loadHandlers().create(this, inputs);
   }
 
   async update(
@@ -83,30 +74,14 @@ export class IndexingJobProvider implements pulumi.dynamic.ResourceProvider<
     olds: IndexingJobState,
     news: ProviderInputs,
   ): Promise<pulumi.dynamic.UpdateResult<IndexingJobState>> {
-    return { outs: await updateJob(this.context(), id, olds, news) };
+    return loadHandlers().update(this, id, olds, news);
   }
 
   async read(id: string, props?: IndexingJobState): Promise<pulumi.dynamic.ReadResult<IndexingJobState>> {
-    const state = await readJob(this.context(), id, props);
-    // An empty id tells the engine the resource is gone.
-    return state ? { id, props: state } : { id: "" };
+    return loadHandlers().read(this, id, props);
   }
 
   async delete(id: string, props: IndexingJobState): Promise<void> {
-    await deleteJob(this.context(), id, props);
-  }
-
-  private context(): LifecycleContext {
-    const runtime = runtimeOf(this);
-    const { requestsPerMinute, poll } = this.options;
-    return {
-      poll,
-      api: () => {
-        if (runtime.client) return runtime.client;
-        const { token, baseUrl } = resolveApiSettings(runtime.config);
-        if (!token) throw new Error(MISSING_TOKEN_MESSAGE);
-        return (runtime.client = new GradientClient({ token, baseUrl, requestsPerMinute }));
-      },
-    };
+    return loadHandlers().remove(this, id, props);
   }
 }

@@ -22,6 +22,11 @@ export interface IndexingJobArgs {
   waitForCompletion?: pulumi.Input<boolean>;
   /** Fail the deployment when only some data sources were indexed (default false: warn). */
   failOnPartial?: pulumi.Input<boolean>;
+  /**
+   * When the deployment is interrupted (second Ctrl-C) while waiting for the job, cancel it (default
+   * true); false leaves it running.
+   */
+  cancelOnInterrupt?: pulumi.Input<boolean>;
 }
 
 /** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
@@ -55,6 +60,7 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly timeout: pulumi.Output<string | undefined>;
   declare readonly waitForCompletion: pulumi.Output<boolean | undefined>;
   declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
+  declare readonly cancelOnInterrupt: pulumi.Output<boolean | undefined>;
 
   /** The indexing job's UUID (the latest run's, when an update ran a new one). */
   declare readonly uuid: pulumi.Output<string>;

@@ -28,14 +28,20 @@ describe("inputs", () => {
       timeoutMs: 3_600_000,
       waitForCompletion: true,
       failOnPartial: false,
+      cancelOnInterrupt: true,
     });
   });
 
   it("checks types, not just formats", () => {
-    const failures = checkInputs({ knowledgeBaseUuid: 42, dataSourceUuids: "x", failOnPartial: 1 });
+    const failures = checkInputs({
+      knowledgeBaseUuid: 42,
+      dataSourceUuids: "x",
+      failOnPartial: 1,
+      cancelOnInterrupt: "no",
+    });
     assert.deepEqual(
       failures.map((f) => f.property),
-      ["knowledgeBaseUuid", "dataSourceUuids", "failOnPartial"],
+      ["knowledgeBaseUuid", "dataSourceUuids", "failOnPartial", "cancelOnInterrupt"],
     );
     assert.deepEqual(
       checkInputs({ knowledgeBaseUuid: KB, dataSourceUuids: UNKNOWN, triggers: [1, { a: 2 }] }),
@@ -56,8 +62,22 @@ describe("diff", () => {
   });
 
   it("treats omitted settings as their defaults", () => {
-    const explicit = { ...base, timeout: "1h", waitForCompletion: true, failOnPartial: false };
+    const explicit = {
+      ...base,
+      timeout: "1h",
+      waitForCompletion: true,
+      failOnPartial: false,
+      cancelOnInterrupt: true,
+    };
     assert.equal(diffInputs(base, explicit).changes, false);
+  });
+
+  it("updates cancelOnInterrupt in place, as it does timeout", () => {
+    for (const change of [{ cancelOnInterrupt: false }, { timeout: "2h" }]) {
+      const result = diffInputs(base, { ...base, ...change });
+      assert.equal(result.changes, true);
+      assert.deepEqual(result.replaces, []);
+    }
   });
 
   it("sees a changed order of trigger array items", () => {

@@ -243,6 +243,17 @@ export class ProviderHost {
     await this.call("delete", this.client.delete, req, LONG_CALL_TIMEOUT_MS);
   }
 
+  /** Sends `signal` to the host process (as the Pulumi engine does on a second Ctrl-C); resolves on its exit. */
+  signal(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+      } else this.child.once("exit", (code, sig) => resolve({ code, signal: sig }));
+    });
+    this.child.kill(signal);
+    return exited;
+  }
+
   /** Everything the host printed so far (stdout after the port line, and stderr). */
   output(): string {
     return this.log.text;

@@ -7,9 +7,8 @@
  *
  * The examples are compiled with the rest of the repository (tsconfig.json includes `examples/*\/*.ts`, and
  * its `paths` maps `pulumi-gradient-indexing` to `provider/index.ts` for types). At run time that import
- * resolves through `node_modules/pulumi-gradient-indexing`, the link installedPackage() makes, so the
- * serialized provider `require()`s the package as it would for a user. (Through that link the package loads
- * a second copy of @pulumi/pulumi; Pulumi keeps its runtime state in globals, so both copies share the mocks.)
+ * resolves through `node_modules/pulumi-gradient-indexing`, the link installedPackage() makes, which is also
+ * where the serialized provider, loaded here from its text, finds the package by name at run time.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
