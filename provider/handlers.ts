@@ -3,11 +3,9 @@
  * none of this: it loads this module by the package's name when Pulumi's host calls it, so that the
  * text Pulumi stores stays a few kilobytes however the package was installed.
  *
- * Config and the API client live here, per provider object and per process, never on the object.
+ * Config and the API client live in runtime.ts, per provider object and per process, never on the object.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GradientClient } from "./client";
-import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config";
 import { diffInputs } from "./diff";
 import { checkInputs } from "./inputs";
 import {
@@ -20,46 +18,23 @@ import {
 } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 import type { IndexingJobProviderOptions } from "./provider";
+import { apiOf, configureRuntime } from "./runtime";
 
 /** The provider object as handlers see it: its tuning, and an identity to keep its runtime under. */
 export interface ProviderObject {
   readonly options: IndexingJobProviderOptions;
 }
 
-interface ProviderRuntime {
-  config?: ConfigSource;
-  client?: GradientClient;
-}
-
-/** Per-process state of a provider object (on globalThis, so that every copy of this module shares it). */
-function runtimeOf(provider: object): ProviderRuntime {
-  const key = Symbol.for("pulumi-gradient-indexing.provider-runtime");
-  const scope = globalThis as { [key]?: WeakMap<object, ProviderRuntime> };
-  const registry = (scope[key] ??= new WeakMap<object, ProviderRuntime>());
-  let runtime = registry.get(provider);
-  if (!runtime) registry.set(provider, (runtime = {}));
-  return runtime;
-}
-
 function contextOf(provider: ProviderObject): LifecycleContext {
-  const runtime = runtimeOf(provider);
   const { requestsPerMinute, poll } = provider.options;
-  return {
-    poll,
-    api: () => {
-      if (runtime.client) return runtime.client;
-      const { token, baseUrl } = resolveApiSettings(runtime.config);
-      if (!token) throw new Error(MISSING_TOKEN_MESSAGE);
-      return (runtime.client = new GradientClient({ token, baseUrl, requestsPerMinute }));
-    },
-  };
+  return { poll, api: () => apiOf(provider, requestsPerMinute) };
 }
 
 export async function configure(
   provider: ProviderObject,
   req: pulumi.dynamic.ConfigureRequest,
 ): Promise<void> {
-  runtimeOf(provider).config = req.config;
+  configureRuntime(provider, req);
 }
 
 /** Refuses bad input, naming each property, before any API call. */

@@ -2,13 +2,13 @@
  * IndexingJobProvider: the dynamic provider behind IndexingJob.
  *
  * Pulumi serializes this object into the state (`__provider`), and with it every function its methods
- * reach. So its methods reach nothing but `loadHandlers()`, which requires the package by its name when
- * the host calls them (the host resolves it from the project's node_modules): whether the package was
- * installed from npm, a directory, a link or a workspace, the stored text is the same couple of
- * kilobytes, and never the library's code. It holds no token and no client either (see handlers.ts).
+ * reach. So its methods reach nothing but the handlers, loaded by the package's name when the host calls
+ * them (load.ts): the stored text is a few kilobytes in every install mode, never the library's code. It
+ * holds no token and no client either (runtime.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Handlers from "./handlers";
+import { loadFromPackage } from "./load";
 import type { ProviderInputs } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 import type { PollPolicy } from "./wait";
@@ -23,21 +23,9 @@ export interface IndexingJobProviderOptions {
   requestsPerMinute?: number;
 }
 
-// Held in a variable so that bundlers leave the require to run time.
-const HANDLERS_MODULE = "pulumi-gradient-indexing/dist/provider/handlers.js";
-
 /** The package's handlers, as installed where the provider runs. */
 function loadHandlers(): typeof Handlers {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(HANDLERS_MODULE) as typeof Handlers;
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `The IndexingJob provider could not load ${HANDLERS_MODULE} from ${process.cwd()}: is ` +
-        `pulumi-gradient-indexing installed in this Pulumi project (npm install pulumi-gradient-indexing)? ${text}`,
-    );
-  }
+  return loadFromPackage<typeof Handlers>("pulumi-gradient-indexing/dist/provider/handlers.js");
 }
 
 export class IndexingJobProvider implements pulumi.dynamic.ResourceProvider<

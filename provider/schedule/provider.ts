@@ -1,21 +1,12 @@
 /**
- * IndexingScheduleProvider: the dynamic provider behind IndexingSchedule, a thin adapter from Pulumi's
- * ResourceProvider interface to the steps in `lifecycle.ts`. Built as IndexingJobProvider is: it holds
- * no token and no client (Pulumi writes the serialized object into the state); config arrives through
- * `configure()` or the environment and lives, with the client, in a per-process registry.
+ * IndexingScheduleProvider: the dynamic provider behind IndexingSchedule. Serialized into the state as
+ * IndexingJobProvider is: a shell whose methods load the handlers by the package's name (../load.ts),
+ * holding no token and no client.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GradientClient } from "../client";
-import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "../config";
-import { diffSchedule } from "./diff";
-import { checkScheduleInputs } from "./inputs";
-import {
-  createSchedule,
-  deleteSchedule,
-  readSchedule,
-  type ScheduleContext,
-  type ScheduleProviderInputs,
-} from "./lifecycle";
+import { loadFromPackage } from "../load";
+import type * as Handlers from "./handlers";
+import type { ScheduleProviderInputs } from "./lifecycle";
 import type { IndexingScheduleState } from "./outputs";
 
 /** Tuning only; plain data, since it is serialized with the provider. */
@@ -24,21 +15,9 @@ export interface IndexingScheduleProviderOptions {
   requestsPerMinute?: number;
 }
 
-interface ProviderRuntime {
-  config?: ConfigSource;
-  client?: GradientClient;
-}
-
-/** Per-process state of a provider object, kept off the object itself (see the module comment). */
-function runtimeOf(provider: object): ProviderRuntime {
-  // The same registry as IndexingJobProvider's: keyed by provider object, so the two never mix.
-  const key = Symbol.for("pulumi-gradient-indexing.provider-runtime");
-  const scope = globalThis as { [key]?: WeakMap<object, ProviderRuntime> };
-  let registry = scope[key];
-  if (!registry) registry = scope[key] = new WeakMap<object, ProviderRuntime>();
-  let runtime = registry.get(provider);
-  if (!runtime) registry.set(provider, (runtime = {}));
-  return runtime;
+/** The package's schedule handlers, as installed where the provider runs. */
+function loadHandlers(): typeof Handlers {
+  return loadFromPackage<typeof Handlers>("pulumi-gradient-indexing/dist/provider/schedule/handlers.js");
 }
 
 export class IndexingScheduleProvider implements pulumi.dynamic.ResourceProvider<
@@ -52,53 +31,36 @@ export class IndexingScheduleProvider implements pulumi.dynamic.ResourceProvider
   }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    runtimeOf(this).config = req.config;
+    return loadHandlers().configure(this, req);
   }
 
-  /** Refuses bad input, naming each property, before any API call. */
   async check(
     _olds: ScheduleProviderInputs,
     news: ScheduleProviderInputs,
   ): Promise<pulumi.dynamic.CheckResult<ScheduleProviderInputs>> {
-    return { inputs: news, failures: checkScheduleInputs(news as unknown as Record<string, unknown>) };
+    return loadHandlers().check(news);
   }
 
-  /** Pure: no API call. Any change replaces (the API has no update). */
   async diff(
     _id: string,
     olds: IndexingScheduleState,
     news: ScheduleProviderInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    return diffSchedule(olds, news);
+    return loadHandlers().diff(olds, news);
   }
 
   async create(inputs: ScheduleProviderInputs): Promise<pulumi.dynamic.CreateResult<IndexingScheduleState>> {
-    return createSchedule(this.context(), inputs);
+    return loadHandlers().create(this, inputs);
   }
 
   async read(
     id: string,
     props?: IndexingScheduleState,
   ): Promise<pulumi.dynamic.ReadResult<IndexingScheduleState>> {
-    const state = await readSchedule(this.context(), id, props);
-    // An empty id tells the engine the resource is gone.
-    return state ? { id, props: state } : { id: "" };
+    return loadHandlers().read(this, id, props);
   }
 
   async delete(id: string, props: IndexingScheduleState): Promise<void> {
-    await deleteSchedule(this.context(), id, props);
-  }
-
-  private context(): ScheduleContext {
-    const runtime = runtimeOf(this);
-    const { requestsPerMinute } = this.options;
-    return {
-      api: () => {
-        if (runtime.client) return runtime.client;
-        const { token, baseUrl } = resolveApiSettings(runtime.config);
-        if (!token) throw new Error(MISSING_TOKEN_MESSAGE);
-        return (runtime.client = new GradientClient({ token, baseUrl, requestsPerMinute }));
-      },
-    };
+    return loadHandlers().remove(this, id, props);
   }
 }
