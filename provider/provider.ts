@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GradientClient } from "./client";
 import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config";
 import { diffInputs } from "./diff";
-import { checkInputs } from "./inputs";
+import { checkInputs, normalizedInputs } from "./inputs";
 import {
   createJob,
   deleteJob,
@@ -66,7 +66,8 @@ export class IndexingJobProvider implements pulumi.dynamic.ResourceProvider<
     _olds: ProviderInputs,
     news: ProviderInputs,
   ): Promise<pulumi.dynamic.CheckResult<ProviderInputs>> {
-    return { inputs: news, failures: checkInputs(news as unknown as Record<string, unknown>) };
+    const inputs = normalizedInputs(news as unknown as Record<string, unknown>);
+    return { inputs: inputs as unknown as ProviderInputs, failures: checkInputs(inputs) };
   }
 
   /** Pure: no API call. */
