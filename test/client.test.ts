@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import { inspect } from "node:util";
-import type { IndexingJob } from "../provider/api/types";
 import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../provider/clock";
 import { startSimulator, type Simulator } from "../simulator";
