@@ -222,7 +222,7 @@ async function explainRefusal(
       missing.length === 1 ? `Data source ${missing[0]} is` : `Data sources ${missing.join(", ")} are`;
     return new Error(`${which} not in knowledge base ${kb}: check dataSourceUuids. (${refusal.message})`);
   }
-  return refusal;
+  return new Error(`Knowledge base ${kb} refused to start an indexing job: ${refusal.message}`);
 }
 
 function knowledgeBaseNotFound(kb: string, cause: unknown): Error {

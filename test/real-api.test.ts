@@ -240,6 +240,19 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
       assert.match(error.message, /HTTP 404/);
     });
 
+    it("a start answered 404 names the knowledge base", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.injectFault({ kind: "status", status: 404, match: { method: "POST", path: JOBS_PATH } });
+      const error = await host.create(inputs(kb.uuid)).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError);
+      assert.match(
+        error.message,
+        new RegExp(`Knowledge base ${kb.uuid} refused to start an indexing job: .*HTTP 404`),
+      );
+      assert.equal(starts().length, 1, "the refused start was sent again");
+    });
+
     it("a data source not in the knowledge base, looked up only once the start was refused", async () => {
       await begin();
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
