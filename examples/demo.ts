@@ -3,8 +3,10 @@
  * account and no Pulumi CLI: the DigitalOcean API is the local simulator, and every provider call goes through
  * Pulumi's own dynamic-provider host (from @pulumi/pulumi), in the order `pulumi up` makes them (lib/engine.ts).
  *
- * The knowledge base, its data sources and the uploads are what examples/basic declares; here the simulator
- * holds them already, and each step changes the IndexingJob's inputs as editing that program would.
+ * The knowledge base and its data sources are what examples/basic declares: the first deploy creates them
+ * through the API as @pulumi/digitalocean does, and the new knowledge base behaves as on DigitalOcean (its
+ * database provisions, then it indexes itself). Each later step changes the IndexingJob's inputs as editing
+ * that program would.
  */
 import * as path from "node:path";
 import { startSimulator, type Simulator } from "../simulator";
@@ -29,7 +31,11 @@ interface Program {
 }
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ defaultJobPlan: { pendingMs: 400, durationMs: 2_500 } });
+  // A new knowledge base's database provisions for seconds here (minutes on DigitalOcean).
+  const sim = await startSimulator({
+    defaultJobPlan: { pendingMs: 400, durationMs: 2_500 },
+    provisioningMs: 4_000,
+  });
   const host = await ProviderHost.start();
   try {
     await run(sim, host);
@@ -41,16 +47,7 @@ async function main(): Promise<void> {
 
 async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   const program: Program = { docs: readDocs(DOCS_DIR), dataSourceUuids: [], timeout: "30m" };
-  // The knowledge base as examples/basic creates it: a crawled site, and the bucket's docs/ folder.
-  const kb = sim.seedKnowledgeBase({
-    name: "gradient-indexing-basic-dev",
-    dataSources: [
-      { items: 40 },
-      { bucketName: "docs-4f2a9c1", itemPath: "docs/", items: program.docs.length },
-    ],
-  });
-  program.dataSourceUuids = [kb.dataSourceUuids[1] ?? ""];
-
+  const kb = { uuid: "" };
   // The provider as a user's program serializes it: from node_modules, so it require()s the package.
   const { IndexingJobProvider } = installedPackage();
   const provider = await serializeProvider(new IndexingJobProvider({ poll: DEMO_POLL }));
@@ -94,8 +91,10 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   show.print("Simulated jobs take seconds; real ones take minutes.");
   show.print();
   show.print(`   simulator        ${sim.url}`);
-  show.print(`   knowledge base   ${kb.uuid} (a crawled site, and docs/ of a Spaces bucket)`);
-  show.print(`   indexed          data source ${program.dataSourceUuids[0]} (docs/)`);
+  show.print(
+    `   knowledge base   created by the first deploy (a crawled site, and docs/ of a Spaces bucket)`,
+  );
+  show.print(`   indexed          the docs/ data source`);
   show.print(`   docs             ${program.docs.map((d) => d.name).join(", ")}`);
   show.print(
     `   __provider       ${(provider.length / 1024).toFixed(1)} KB of serialized code that require()s`,
@@ -106,10 +105,20 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
 
   await step(
     "First deploy",
-    ["A new stack: Pulumi creates the IndexingJob, which starts indexing the docs data source and waits."],
+    [
+      "A new stack: @pulumi/digitalocean creates the knowledge base and its docs/ data source, then Pulumi",
+      "creates the IndexingJob. The new knowledge base's database provisions (starts are refused meanwhile),",
+      "then DigitalOcean indexes it on its own: the IndexingJob takes that job as its run. One job, not two.",
+    ],
     "pulumi up",
-    () => engine.up(inputs()),
+    async () => {
+      const created = await createKnowledgeBase(sim);
+      kb.uuid = created.uuid;
+      program.dataSourceUuids = [created.docsSource];
+      return engine.up(inputs());
+    },
   );
+  show.print(`     knowledge base ${kb.uuid}, data source ${program.dataSourceUuids[0]} (docs/)`);
 
   await step(
     "Unchanged deploy",
@@ -137,6 +146,21 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
     [
       `A second data source (the bucket's faq/ folder, ${show.short(faqSource)}) joins dataSourceUuids:`,
       "a new job indexes both.",
+    ],
+    "pulumi up",
+    () => engine.up(inputs()),
+  );
+
+  sim.planNextJob(kb.uuid, { durationMs: 4_000 });
+  const others = await apiCall(sim, "POST", "/v2/gen-ai/indexing_jobs", { knowledge_base_uuid: kb.uuid });
+  const busyEdit = editDoc("faq.md", "\n**Where are the logs?** Under Settings → Logs.\n");
+  await step(
+    "The knowledge base is busy",
+    [
+      busyEdit,
+      `Meanwhile someone reindexes the whole knowledge base (job ${show.short(others.job?.uuid ?? "")}).`,
+      "That job began before this deploy, so it may have missed the edit: the IndexingJob waits for it to",
+      "end, then runs its own.",
     ],
     "pulumi up",
     () => engine.up(inputs()),
@@ -212,6 +236,40 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   show.print(
     `Done: ${sim.jobs().length} indexing jobs, ${sim.requests.length} API calls, all against the simulator.`,
   );
+}
+
+/** A call to the simulated API with its token, as @pulumi/digitalocean or the control panel would make it. */
+async function apiCall(
+  sim: Simulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, { uuid?: string } | undefined>> {
+  const answer = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  if (!answer.ok) throw new Error(`${method} ${path}: HTTP ${answer.status} ${await answer.text()}`);
+  return (await answer.json()) as Record<string, { uuid?: string } | undefined>;
+}
+
+/** What examples/basic's GradientaiKnowledgeBase and GradientaiKnowledgeBaseDataSource do at creation. */
+async function createKnowledgeBase(sim: Simulator): Promise<{ uuid: string; docsSource: string }> {
+  const created = await apiCall(sim, "POST", "/v2/gen-ai/knowledge_bases", {
+    name: "gradient-indexing-basic-dev",
+    region: "tor1",
+    embedding_model_uuid: "22653204-79ed-11ef-bf8f-4e013e2ddde4",
+    datasources: [
+      { web_crawler_data_source: { base_url: "https://docs.example.com/", crawling_option: "PATH" } },
+    ],
+  });
+  const uuid = created.knowledge_base?.uuid ?? "";
+  const source = await apiCall(sim, "POST", `/v2/gen-ai/knowledge_bases/${uuid}/data_sources`, {
+    knowledge_base_uuid: uuid,
+    spaces_data_source: { bucket_name: "docs-4f2a9c1", item_path: "docs/", region: "tor1" },
+  });
+  return { uuid, docsSource: source.knowledge_base_data_source?.uuid ?? "" };
 }
 
 main().catch((error: unknown) => {

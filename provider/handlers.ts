@@ -7,7 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { diffInputs } from "./diff";
-import { checkInputs } from "./inputs";
+import { checkInputs, normalizedInputs } from "./inputs";
 import {
   createJob,
   deleteJob,
@@ -39,7 +39,8 @@ export async function configure(
 
 /** Refuses bad input, naming each property, before any API call. */
 export async function check(news: ProviderInputs): Promise<pulumi.dynamic.CheckResult<ProviderInputs>> {
-  return { inputs: news, failures: checkInputs(news as unknown as Record<string, unknown>) };
+  const inputs = normalizedInputs(news as unknown as Record<string, unknown>);
+  return { inputs: inputs as unknown as ProviderInputs, failures: checkInputs(inputs) };
 }
 
 /** Pure: no API call. */

@@ -122,6 +122,19 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
   return failures;
 }
 
+/**
+ * The inputs with UUIDs lower-cased, as the API writes them: diff, state and the API's answers then
+ * agree on an id typed in capitals. Anything else (unknowns included) is left as it is.
+ */
+export function normalizedInputs<T extends Record<string, unknown>>(news: T): T {
+  const lower = (value: unknown): unknown =>
+    typeof value === "string" && !isUnknown(value) && UUID.test(value) ? value.toLowerCase() : value;
+  const out: Record<string, unknown> = { ...news };
+  if ("knowledgeBaseUuid" in news) out.knowledgeBaseUuid = lower(news.knowledgeBaseUuid);
+  if (Array.isArray(news.dataSourceUuids)) out.dataSourceUuids = news.dataSourceUuids.map(lower);
+  return out as T;
+}
+
 /** The settings of checked inputs, defaults applied. */
 export function settingsOf(inputs: IndexingJobInputs): JobSettings {
   return {

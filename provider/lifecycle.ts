@@ -1,7 +1,7 @@
 /**
  * The life of an IndexingJob, top to bottom:
  *
- *   create -> start a job (after any job the knowledge base already runs) -> wait for it -> outputs.
+ *   create -> start a job, or adopt the knowledge base's own (start.ts) -> wait for it -> outputs.
  *
  * Any failure after the job started is thrown with the job's id and state (IndexingJobError), so Pulumi
  * records the job: the next `pulumi up` resumes waiting for it (update), `pulumi destroy` cancels it.
@@ -15,6 +15,7 @@ import { isRunning, outcomeOf } from "./job-state";
 import { jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./report";
+import { startOrAdopt } from "./start";
 import { waitForJob, type PollPolicy } from "./wait";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
@@ -53,7 +54,7 @@ export async function createJob(
   const settings = settingsOf(inputs);
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
-  const job = await startJob(ctx, settings, deadline);
+  const job = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
   const id = job.uuid ?? "";
   return { id, outs: await awaitJob(ctx, inputs, settings, job, deadline, id, api) };
 }
@@ -81,7 +82,7 @@ export async function updateJob(
   } else if (job && succeeded(stateOf(news, job), settings)) {
     return stateOf(news, job);
   } else {
-    job = await startJob(ctx, settings, deadline);
+    job = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
   }
   return awaitJob(ctx, news, settings, job, deadline, id, api);
 }
@@ -116,45 +117,6 @@ export async function deleteJob(
 }
 
 // ---- the steps
-
-/** Starts a job; when the knowledge base already runs one, waits for it to end first. */
-async function startJob(
-  ctx: LifecycleContext,
-  settings: JobSettings,
-  deadline: number,
-): Promise<IndexingJob> {
-  const api = ctx.api();
-  const request = {
-    knowledgeBaseUuid: settings.knowledgeBaseUuid,
-    dataSourceUuids: settings.dataSourceUuids,
-  };
-  for (;;) {
-    let refusal: unknown;
-    try {
-      return await api.startIndexingJob(request);
-    } catch (error) {
-      // How the API refuses a second job is not documented: whatever the 4xx, the knowledge base's job
-      // list tells whether a job is in the way.
-      if (!hasStatus(error, 400, 409, 412, 422, 423)) throw error;
-      refusal = error;
-    }
-    const { items } = await api.listKnowledgeBaseIndexingJobs(settings.knowledgeBaseUuid);
-    const running = items.find(isRunning);
-    if (!running?.uuid) throw refusal;
-    const uuid = running.uuid;
-    consolePrint(
-      `knowledge base ${settings.knowledgeBaseUuid} already runs indexing job ${uuid}: ` +
-        `waiting for it to end before starting a new one`,
-    );
-    const other = await waitForJob(running, () => api.getIndexingJob(uuid), { deadline, policy: ctx.poll });
-    if (!other.ended) {
-      throw new Error(
-        `Timed out waiting for indexing job ${uuid}, which already ran on knowledge base ` +
-          `${settings.knowledgeBaseUuid}; no new job was started. Raise \`timeout\` or try again later.`,
-      );
-    }
-  }
-}
 
 /** Waits for the job unless told not to, and turns how it ended into outputs or an IndexingJobError. */
 async function awaitJob(

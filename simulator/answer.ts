@@ -18,6 +18,8 @@ export interface IncomingApiRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  /** The `Accept` header, if any. */
+  accept?: string;
   /** The parsed body, `undefined` when empty. */
   body: unknown;
   /** False when the body was not valid JSON. */
@@ -32,6 +34,8 @@ export interface AnswerContext {
   clock: Clock;
   limiter: SlidingWindowRateLimiter;
   router: Router;
+  /** Answer 406 when `Accept` excludes application/json. */
+  checkAccept?: boolean;
 }
 
 export function errorAnswer(
@@ -55,6 +59,15 @@ export function answerRequest(request: IncomingApiRequest, context: AnswerContex
   const decision = limiter.tryConsume(token, now);
   if (!decision.allowed) return errorAnswer(429, "API rate limit exceeded.", requestId, decision.headers);
   const { headers } = decision;
+  if (context.checkAccept && !acceptsJson(request.accept)) {
+    return errorAnswer(
+      406,
+      `this API only answers application/json, which Accept: ${request.accept ?? ""} excludes`,
+      requestId,
+      headers,
+      "not_acceptable",
+    );
+  }
   if (!request.bodyIsJson) return errorAnswer(400, "request body is not valid JSON", requestId, headers);
 
   const match = router.resolve(request.method, request.path);
@@ -70,6 +83,12 @@ export function answerRequest(request: IncomingApiRequest, context: AnswerContex
     );
     answer.headers.allow = match.allowed.join(", ");
     return answer;
+  }
+  // A path id that is not a UUID is a bad request, not an unknown resource.
+  for (const [name, value] of Object.entries(match.params)) {
+    if (name.endsWith("uuid") && !isUuid(value)) {
+      return errorAnswer(400, `${name} must be a UUID, got ${JSON.stringify(value)}`, requestId, headers);
+    }
   }
   try {
     const body = match.handler({
@@ -91,4 +110,21 @@ export function answerRequest(request: IncomingApiRequest, context: AnswerContex
 function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   return match?.[1];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Whether an `Accept` header admits application/json; no header admits anything. */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === "") return true;
+  return accept.split(",").some((range) => {
+    const [type = "", ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
+    return type === "application/json" || type === "application/*" || type === "*/*";
+  });
 }

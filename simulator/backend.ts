@@ -8,6 +8,8 @@ export interface Backend {
   catalog: Catalog;
   jobs: JobBook;
   schedules: Schedules;
+  /** How long a knowledge base created through the API provisions; unset: ready at once. */
+  provisioningMs?: number;
 }
 
 /** The spec's schemas, to type what each route answers. */

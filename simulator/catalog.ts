@@ -17,6 +17,10 @@ export interface KnowledgeBaseRecord {
   embeddingModelUuid: string;
   createdAt: number;
   updatedAt: number;
+  /** While provisioning: when the database is ready (ONLINE). */
+  readyAt?: number;
+  /** A new knowledge base that will start its own indexing job once ready. */
+  indexOnReady?: boolean;
 }
 
 /** Where a data source reads from, as given at creation and shown back by the API. */

@@ -16,6 +16,9 @@ async function main(): Promise<void> {
       token: { type: "string" },
       seed: { type: "boolean", default: true },
       "no-seed": { type: "boolean", default: false },
+      // New knowledge bases provision this long, then index themselves; a busy one refuses with this status.
+      "provisioning-ms": { type: "string" },
+      "conflict-status": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -26,7 +29,14 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
 
-  const simulator = await startSimulator({ port, token: values.token });
+  const provisioningMs = optionalNumber(values["provisioning-ms"], "--provisioning-ms", 0, Infinity);
+  const concurrentStartStatus = optionalNumber(values["conflict-status"], "--conflict-status", 400, 599);
+  const simulator = await startSimulator({
+    port,
+    token: values.token,
+    provisioningMs,
+    concurrentStartStatus,
+  });
   console.log(`Gradient indexing API simulator listening on ${simulator.url}`);
   console.log(`token: ${simulator.token}`);
   if (values.seed && !values["no-seed"]) {
@@ -58,6 +68,18 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+function optionalNumber(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`invalid ${flag} ${text}`);
+  return value;
 }
 
 main().catch((error: unknown) => {

@@ -38,6 +38,7 @@ export { BUILT_IN_JOB_PLAN } from "./plan";
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 250;
 export const DEFAULT_RATE_LIMIT_PER_HOUR = 5000;
 export const DEFAULT_CONCURRENT_START_STATUS = 400;
+export const DEFAULT_PROVISIONING_START_STATUS = 500;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.clock ?? systemClock;
@@ -46,9 +47,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const jobs = new JobBook(catalog, {
     defaultPlan: options.defaultJobPlan,
     concurrentStartStatus: options.concurrentStartStatus ?? DEFAULT_CONCURRENT_START_STATUS,
+    provisioningStartStatus: options.provisioningStartStatus ?? DEFAULT_PROVISIONING_START_STATUS,
+    now: () => clock.now(),
   });
   const schedules = new Schedules();
-  const backend = { catalog, jobs, schedules };
+  const backend = { catalog, jobs, schedules, provisioningMs: options.provisioningMs };
   // Scheduled runs start as the clock passes their time, seen on each request (see Schedules.runDue).
   const runSchedules = options.runSchedules ?? true;
   const withDueSchedules = (route: Route): Route => ({
@@ -74,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ),
     faults,
     requests,
+    checkAccept: options.checkAccept ?? true,
   });
   const url = await server.listen(options.port ?? 0);
 
@@ -90,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const dataSourceUuids = (seed.dataSources ?? [{}]).map(
         (ds) => catalog.addDataSource(kb.uuid, ds, now).uuid,
       );
+      if (seed.provisioningMs !== undefined) jobs.provision(kb.uuid, now, seed.provisioningMs);
       return { uuid: kb.uuid, dataSourceUuids };
     },
     addDataSource: (kbUuid, seed = {}) => catalog.addDataSource(kbUuid, seed, clock.now()).uuid,

@@ -124,6 +124,12 @@ export function finishedAt(job: JobRecord, now: number): number | undefined {
   return stage === "finished" ? job.endsAt : undefined;
 }
 
+/** A report exists once the job ended, unless it was cancelled before it ran. */
+export function hasReport(job: JobRecord, now: number): boolean {
+  if (finishedAt(job, now) === undefined) return false;
+  return job.cancelledAt === undefined || job.cancelledAt >= job.runningAt;
+}
+
 /** Stops an active job at `now`; a finished job stays as it is. */
 export function cancelJob(job: JobRecord, now: number): void {
   if (isJobActive(job, now)) job.cancelledAt = now;

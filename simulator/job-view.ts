@@ -9,6 +9,7 @@ import type {
 import {
   dataSourceStage,
   finishedAt,
+  hasReport,
   jobStage,
   type DataSourceDisposition,
   type DataSourceRun,
@@ -121,7 +122,7 @@ export function renderJob(job: JobRecord, now: number): SimulatedIndexingJob {
     total_items_indexed: String(sum("indexed_item_count")),
     total_items_failed: String(sum("failed_item_count")),
     total_items_skipped: String(sum("skipped_item_count")),
-    is_report_available: endedAt !== undefined,
+    is_report_available: hasReport(job, now),
   };
   // A job cancelled while PENDING never started.
   if (now >= job.runningAt && (job.cancelledAt === undefined || job.cancelledAt >= job.runningAt)) {

@@ -1,10 +1,11 @@
 /** Indexing job endpoints. */
 import type { Backend, Schemas } from "./backend";
 import { badRequest, notFound } from "./errors";
-import { finishedAt } from "./job-timeline";
+import { hasReport } from "./job-timeline";
 import { renderDataSourceJob, renderJob } from "./job-view";
 import { paginate } from "./pagination";
 import type { Route } from "./router";
+import { isUuid } from "./answer";
 import { bodyObject, optionalString, optionalStringArray, requiredString } from "./validate";
 
 /** The API lists only the latest jobs of a knowledge base. */
@@ -31,6 +32,9 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
         const input = bodyObject(body);
         const kbUuid = requiredString(input, "knowledge_base_uuid");
         const dataSources = optionalStringArray(input, "data_source_uuids") ?? [];
+        for (const uuid of [kbUuid, ...dataSources]) {
+          if (!isUuid(uuid)) throw badRequest(`${JSON.stringify(uuid)} is not a UUID`);
+        }
         const job = jobs.start(kbUuid, dataSources, now);
         return { job: renderJob(job, now) } satisfies Schemas["apiStartKnowledgeBaseIndexingJobOutput"];
       },
@@ -71,9 +75,8 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
       path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url",
       handler: ({ params, now }) => {
         const job = jobs.get(params.indexing_job_uuid ?? "");
-        const endedAt = finishedAt(job, now);
-        if (endedAt === undefined)
-          throw notFound(`the report of indexing job ${job.uuid} is not available yet`);
+        if (!hasReport(job, now))
+          throw notFound(`indexing job ${job.uuid} has no report (not finished, or cancelled before it ran)`);
         const expires = Math.floor(now / 1000) + 3600;
         return {
           signed_url: `https://gradient-sim-reports.example.com/indexing-jobs/${job.uuid}/details.csv?Expires=${expires}&Signature=sim`,

@@ -6,7 +6,7 @@ import { paginate } from "./pagination";
 import type { Route } from "./router";
 import { bodyObject, isJsonObject, optionalString, optionalStringArray, requiredString } from "./validate";
 
-export function knowledgeBaseRoutes({ catalog, jobs }: Backend): Route[] {
+export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend): Route[] {
   return [
     {
       method: "GET",
@@ -36,6 +36,7 @@ export function knowledgeBaseRoutes({ catalog, jobs }: Backend): Route[] {
         kb.tags = optionalStringArray(input, "tags") ?? [];
         for (const source of dataSources)
           catalog.addDataSource(kb.uuid, {}, now, originFromBody(source, kb.region));
+        if (provisioningMs !== undefined) jobs.provision(kb.uuid, now, provisioningMs);
         return {
           knowledge_base: renderKnowledgeBase(kb, jobs, now),
         } satisfies Schemas["apiCreateKnowledgeBaseOutput"];
@@ -47,7 +48,7 @@ export function knowledgeBaseRoutes({ catalog, jobs }: Backend): Route[] {
       handler: ({ params, now }) =>
         ({
           knowledge_base: renderKnowledgeBase(catalog.knowledgeBase(params.uuid ?? ""), jobs, now),
-          database_status: "ONLINE",
+          database_status: jobs.databaseStatus(params.uuid ?? "", now),
         }) satisfies Schemas["apiGetKnowledgeBaseOutput"],
     },
     {

@@ -94,6 +94,7 @@ export class SimulatorServer {
         path: url.pathname,
         query: url.searchParams,
         authorization: req.headers.authorization,
+        accept: req.headers.accept,
         body: parsed.ok ? parsed.value : undefined,
         bodyIsJson: parsed.ok,
         pageUrl: `${this.url}${url.pathname}`,

@@ -43,11 +43,27 @@ export interface SimulatorOptions {
   defaultJobPlan?: Partial<JobPlan>;
   /**
    * Status refusing a job start on a knowledge base that already runs one (the spec does not say which
-   * the real API uses). Default 400, error id derived from the status ("bad_request" for 400).
+   * the real API uses). Default 400, error id derived from the status ("bad_request" for 400). The
+   * message says `knowledge base … already has an indexing job running`, as DigitalOcean's does.
    */
   concurrentStartStatus?: number;
   /** Start the job of a schedule (scheduled indexing) when its time comes. Default true. */
   runSchedules?: boolean;
+  /**
+   * When set, a knowledge base created through the API (`POST /v2/gen-ai/knowledge_bases`) is new as
+   * on DigitalOcean: its database provisions for this long (`database_status` `CREATING`, then
+   * `ONLINE`), starts are refused meanwhile (`failed to get db creds`), and once ready it starts its
+   * own indexing job of all its data sources. Default: unset, created knowledge bases are ready at once
+   * and never index on their own. Seeded ones opt in with `KnowledgeBaseSeed.provisioningMs`.
+   */
+  provisioningMs?: number;
+  /** Status refusing a start while the database provisions. Default 500. */
+  provisioningStartStatus?: number;
+  /**
+   * Answer 406 to a request whose `Accept` header excludes `application/json`, the spec's only media
+   * type, as a server honouring it does. Default true.
+   */
+  checkAccept?: boolean;
 }
 
 export interface DataSourceSeed {
@@ -64,6 +80,11 @@ export interface KnowledgeBaseSeed {
   region?: string;
   /** Default: one data source with default settings. Pass `[]` for a knowledge base without any. */
   dataSources?: DataSourceSeed[];
+  /**
+   * Seeds the knowledge base as just created: its database provisions for this long, then it starts
+   * its own indexing job of all its data sources (see `SimulatorOptions.provisioningMs`).
+   */
+  provisioningMs?: number;
 }
 
 export interface SeededKnowledgeBase {

@@ -81,7 +81,8 @@ describe("API simulator", () => {
       assert.equal(fields((await api("GET", "/v2/nothing/here")).body).id, "not_found");
       assert.equal((await getJob("00000000-0000-4000-8000-000000000000")).status, 404);
       assert.equal((await startJob("00000000-0000-4000-8000-000000000000")).status, 404);
-      assert.equal((await api("GET", "/v2/gen-ai/knowledge_bases/nope")).status, 404);
+      // A malformed id is a bad request, not an unknown resource.
+      assert.equal((await api("GET", "/v2/gen-ai/knowledge_bases/nope")).status, 400);
 
       const job = jobOf(await startJob(kb.uuid));
       sim.forgetJob(job.uuid ?? "");
@@ -271,7 +272,8 @@ describe("API simulator", () => {
       const refused = await startJob(kb.uuid);
       assert.equal(refused.status, 400);
       assert.equal(fields(refused.body).id, "bad_request");
-      assert.match(String(fields(refused.body).message), new RegExp(first));
+      assert.match(String(fields(refused.body).message), /already has an indexing job running/);
+      assert.ok(first);
       clock.advance(3500);
       assert.equal((await startJob(kb.uuid)).status, 200);
 
@@ -311,7 +313,7 @@ describe("API simulator", () => {
       const cancelFinished = await api("PUT", `/v2/gen-ai/indexing_jobs/${next}/cancel`, { uuid: next });
       assert.equal(cancelFinished.status, 200);
       assert.deepEqual(jobOf(cancelFinished), finished);
-      assert.equal((await api("PUT", "/v2/gen-ai/indexing_jobs/unknown/cancel", {})).status, 404);
+      assert.equal((await api("PUT", "/v2/gen-ai/indexing_jobs/unknown/cancel", {})).status, 400);
     });
   });
 

@@ -3,7 +3,8 @@
  *
  * ky does the retrying: GET and PUT retry on 408/429/5xx and dropped connections with jittered
  * backoff, a 429 waits for `ratelimit-reset`, and 4xx answers are final. A POST that starts a job is
- * retried only after checking, in a `beforeRetry` hook, that the lost attempt did not start one.
+ * retried only after a 429: any other failure may have started a job, and only the caller knows which
+ * jobs existed before it sent the start (see provider/start.ts).
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from "ky";
 import type {
@@ -88,7 +89,13 @@ export class GradientClient {
     this.http = ky.create({
       prefixUrl: this.baseUrl,
       timeout: options.attemptTimeoutMs ?? 30_000,
-      headers: { authorization: `Bearer ${options.token}`, "user-agent": USER_AGENT },
+      // The spec's only media type. Without it ky's `.text()` would send `Accept: text/*`, which a
+      // server honouring the spec answers with a 406.
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        "user-agent": USER_AGENT,
+        accept: "application/json",
+      },
       retry: {
         limit: options.retryLimit ?? 5,
         methods: ["get", "put", "delete"],
@@ -120,28 +127,22 @@ export class GradientClient {
   }
 
   /**
-   * Starts a job. When an attempt's answer is lost (dropped connection, 5xx, timeout) the job may have
-   * started anyway; the knowledge base's job list tells, and a job found there is returned instead of
-   * starting a second one.
+   * Sends one start. Only a 429 is retried (it was refused before anything started); any other failure
+   * is thrown, since the job may have started anyway: the caller, who listed the knowledge base's jobs
+   * before sending, tells which job is new (see provider/start.ts).
    */
   async startIndexingJob(request: StartJobRequest): Promise<IndexingJob> {
     const json: StartIndexingJobBody = {
       knowledge_base_uuid: request.knowledgeBaseUuid,
       data_source_uuids: [...(request.dataSourceUuids ?? [])],
     };
-    const sentAt = Date.now();
     const options: Options = {
       json,
-      retry: { methods: ["post"] },
-      hooks: {
-        beforeRetry: [
-          async ({ error }) => {
-            // A 429 was refused before anything started: retry without looking.
-            if (error instanceof HTTPError && error.response.status === 429) return;
-            const started = await this.findJobStartedSince(request, sentAt);
-            if (started) return Response.json({ job: started });
-          },
-        ],
+      retry: {
+        methods: ["post"],
+        statusCodes: [429],
+        shouldRetry: ({ error }) =>
+          error instanceof HTTPError && error.response.status === 429 ? undefined : false,
       },
     };
     const body = await this.call<{ job?: WireIndexingJob }>("POST", "v2/gen-ai/indexing_jobs", options);
@@ -178,11 +179,34 @@ export class GradientClient {
 
   // ---- knowledge bases
 
-  /** The latest 15 jobs of one knowledge base, newest first (the API's own limit). */
-  async listKnowledgeBaseIndexingJobs(knowledgeBaseUuid: string): Promise<Page<IndexingJob>> {
+  /**
+   * The latest 15 jobs of one knowledge base, newest first (the API's own limit), with the API's time
+   * of the answer (its `Date` header) when it sent one: jobs' timestamps compare with that, not with
+   * our clock.
+   */
+  async listKnowledgeBaseIndexingJobs(
+    knowledgeBaseUuid: string,
+  ): Promise<Page<IndexingJob> & { serverTime?: number }> {
     const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(knowledgeBaseUuid)}/indexing_jobs`;
-    const body = await this.get<Listing & { jobs?: WireIndexingJob[] }>(path);
-    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta };
+    const { body, serverTime } = await this.callDated<Listing & { jobs?: WireIndexingJob[] }>(
+      "GET",
+      path,
+      {},
+    );
+    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta, serverTime };
+  }
+
+  /** The knowledge base and, when the API says, its database's status (`CREATING`, `ONLINE`, ...). */
+  async getKnowledgeBaseWithStatus(
+    uuid: string,
+  ): Promise<{ knowledgeBase: KnowledgeBase; databaseStatus?: string }> {
+    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(uuid)}`;
+    const body = await this.get<{ knowledge_base?: WireKnowledgeBase; database_status?: string }>(path);
+    if (!body.knowledge_base) throw this.malformed("GET", path, "no knowledge_base in the answer");
+    return {
+      knowledgeBase: fromWireKnowledgeBase(body.knowledge_base),
+      databaseStatus: body.database_status,
+    };
   }
 
   async getKnowledgeBase(uuid: string): Promise<KnowledgeBase> {
@@ -277,29 +301,6 @@ export class GradientClient {
     return info.uuid && !info.deleted_at && sameTime && sameDays && recent ? info : undefined;
   }
 
-  private async findJobStartedSince(
-    request: StartJobRequest,
-    sentAt: number,
-  ): Promise<WireIndexingJob | undefined> {
-    const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(request.knowledgeBaseUuid)}/indexing_jobs`;
-    const { jobs = [] } = await this.get<{ jobs?: WireIndexingJob[] }>(path);
-    const wanted = new Set(request.dataSourceUuids ?? []);
-    // Clocks differ between us and the API: allow generous skew, and prefer a job that still runs,
-    // since a knowledge base runs one job at a time.
-    const skewMs = 120_000;
-    const candidates = jobs.filter((job) => {
-      const sameSources =
-        wanted.size === 0 ||
-        (job.data_source_uuids?.length === wanted.size &&
-          job.data_source_uuids.every((id) => wanted.has(id)));
-      const created = Date.parse(job.created_at ?? "");
-      const recent = Number.isFinite(created) && created >= sentAt - skewMs;
-      const running = job.phase === "BATCH_JOB_PHASE_PENDING" || job.phase === "BATCH_JOB_PHASE_RUNNING";
-      return sameSources && (recent || running);
-    });
-    return candidates.sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
-  }
-
   private async *paginate<T>(fetchPage: (page: number) => Promise<Page<T>>): AsyncGenerator<T> {
     for (let page = 1; ;) {
       const result = await fetchPage(page);
@@ -324,17 +325,31 @@ export class GradientClient {
     path: string,
     options: Options,
   ): Promise<T> {
+    return (await this.callDated<T>(method, path, options)).body;
+  }
+
+  private async callDated<T>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    options: Options,
+  ): Promise<{ body: T; serverTime?: number }> {
     let text: string;
+    let date: string | null;
     try {
-      text = await this.http(path, { ...options, method }).text();
+      const response = await this.http(path, { ...options, method });
+      date = response.headers.get("date");
+      text = await response.text();
     } catch (error) {
       throw await toApiError(method, path, error);
     }
+    let body: T;
     try {
-      return JSON.parse(text) as T;
+      body = JSON.parse(text) as T;
     } catch {
       throw this.malformed(method, path, `${text.length} bytes that do not parse`);
     }
+    const serverTime = date ? Date.parse(date) : Number.NaN;
+    return Number.isFinite(serverTime) ? { body, serverTime } : { body };
   }
 
   private malformed(method: string, path: string, detail: string): DigitalOceanApiError {
