@@ -5,6 +5,7 @@
  *   list the knowledge base's jobs
  *     -> one runs that started after we began and covers what we index: adopt it
  *     -> another runs: wait for it to end, look again
+ *     -> one started after we began, covers what we index and has ended already: adopt it
  *     -> none runs: start ours; refused or unanswered, look again before anything else
  *
  * What DigitalOcean does, beyond the spec: a new knowledge base provisions its database (starts are
@@ -69,6 +70,9 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
     if (kbSources === undefined) kbSources = await dataSourcesOf(api, kb);
     return kbSources.every((id) => indexed.includes(id));
   };
+  /** Cannot have missed what we index: started after we began, over every data source we ask for. */
+  const isThisRun = async (job: IndexingJob): Promise<boolean> =>
+    startedSinceWeBegan(job) && (await covers(job));
   const pause = async (why: string) => {
     const left = ctx.deadline - systemClock.now();
     if (left <= 0)
@@ -80,7 +84,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
   for (;;) {
     const running = listing.items.find(isRunning);
     if (running) {
-      if (startedSinceWeBegan(running) && (await covers(running))) {
+      if (await isThisRun(running)) {
         consolePrint(
           `knowledge base ${kb} started indexing job ${running.uuid} after this deployment began, ` +
             `covering the data sources asked for: taking it as this resource's job`,
@@ -94,6 +98,17 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
       await waitOut(ctx, running);
       listing = await listJobs(api, kb);
       continue;
+    }
+
+    // A job that began and already ended between two looks (a new knowledge base's own indexing of a
+    // little data is quick) indexed what we ask for all the same: it is this deploy's run.
+    const ended = await findAsync(listing.items, isThisRun);
+    if (ended) {
+      consolePrint(
+        `knowledge base ${kb} ran indexing job ${ended.uuid} after this deployment began, covering the ` +
+          `data sources asked for: taking it as this resource's job`,
+      );
+      return ended;
     }
 
     if (provisioning) {
@@ -148,6 +163,14 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
     await pause(`Could not start an indexing job on knowledge base ${kb}: ${failure.message}`);
     listing = await listJobs(api, kb);
   }
+}
+
+async function findAsync<T>(
+  items: readonly T[],
+  test: (item: T) => Promise<boolean>,
+): Promise<T | undefined> {
+  for (const item of items) if (await test(item)) return item;
+  return undefined;
 }
 
 function notReady(kb: string, database: string | undefined): string {

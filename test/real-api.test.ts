@@ -107,6 +107,21 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
       assert.equal((shown.knowledge_base.last_indexing_job as Props | undefined)?.uuid, id);
     });
 
+    it("takes the knowledge base's own job even when it began and ended between two looks", async () => {
+      // Slow rechecks and a quick job: the knowledge base indexes itself while we sleep.
+      const slow = await serializeProvider(
+        new IndexingJobProvider({ poll: { ...FAST_POLL, minDelayMs: 2_500 }, requestsPerMinute: 6_000 }),
+      );
+      await begin({ provisioningMs: 500, defaultJobPlan: { pendingMs: 50, durationMs: 300 } });
+      const kb = await createKnowledgeBase();
+      const { id, outs } = await host.create({ ...inputs(kb.uuid), __provider: slow });
+
+      assert.equal(sim.jobs().length, 1, "the knowledge base was indexed twice");
+      assert.equal(id, sim.jobs()[0]?.uuid);
+      assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.match(host.output(), new RegExp(`ran indexing job ${id} after this deployment began`));
+    });
+
     it("with a subset of its data sources, the knowledge base's job of all of them is the one run", async () => {
       await begin({ provisioningMs: 2_000 });
       const kb = await createKnowledgeBase();
