@@ -173,7 +173,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
       assert.equal(id, sim.jobs()[0]?.uuid);
       assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.equal(outs.totalItemsIndexed, 4);
-      assert.match(host.output(), /SUCCEEDED\/COMPLETED, 1\/1 data sources, 4\/4 items indexed/);
+      await host.waitForOutput(/SUCCEEDED\/COMPLETED, 1\/1 data sources, 4\/4 items indexed/);
     } finally {
       await host.stop();
       await sim.close();
