@@ -84,7 +84,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-package-"));
     const [pack] = JSON.parse(
-      run("npm", ["pack", "--json", "--pack-destination", tmp], REPO_ROOT),
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", tmp], REPO_ROOT),
     ) as PackResult[];
     assert.ok(pack);
     packed = pack.files.map((f) => f.path);

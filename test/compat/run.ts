@@ -73,7 +73,9 @@ function writeProject(dir: string, pulumi: string, tarball: string): void {
 
 function main(): void {
   fs.mkdirSync(CACHE, { recursive: true });
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", CACHE], REPO_ROOT)) as {
+  const packed = JSON.parse(
+    run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", CACHE], REPO_ROOT),
+  ) as {
     filename: string;
   }[];
   const tarball = path.join(CACHE, packed[0]?.filename ?? "");
