@@ -138,7 +138,7 @@ describe("IndexingJob drift of the knowledge base's data sources (refresh, then 
     sim.injectFault({ kind: "status", status: 403, match: { method: "GET", path: /\/data_sources$/ } });
     const { id, outs } = await host.create(inputs());
     assert.equal(outs.knowledgeBaseDataSourceUuids, undefined);
-    assert.match(host.output(), /could not list the knowledge base's data sources/);
+    await host.waitForOutput(/could not list the knowledge base's data sources/);
     assert.equal((await host.diff(id, outs, inputs())).changes, "none");
   });
 });

@@ -48,8 +48,8 @@ describe("ProviderHost (real dynamic-provider host over gRPC)", () => {
     });
 
     it("captures what the provider printed, which must not include the token", async () => {
-      assert.match(host().output(), /echo: configured \(token present\)/);
-      assert.match(host().output(), /echo: creating kb/);
+      await host().waitForOutput(/echo: configured \(token present\)/);
+      await host().waitForOutput(/echo: creating kb/);
       assert.ok(!host().output().includes(TOKEN));
       host().clearOutput();
       assert.equal(host().output(), "");
@@ -112,7 +112,7 @@ describe("ProviderHost (real dynamic-provider host over gRPC)", () => {
       assert.equal(updated.outs.__provider, provider);
 
       await host().delete(created.id, updated.outs);
-      assert.match(host().output(), /echo: deleted echo-kb/);
+      await host().waitForOutput(/echo: deleted echo-kb/);
     });
 
     it("rejects with a plain HostError when delete fails", async () => {
@@ -140,7 +140,7 @@ describe("ProviderHost (real dynamic-provider host over gRPC)", () => {
         name: "bare",
       });
       assert.equal(res.outs.seenToken, null);
-      assert.match(host.output(), /token missing/);
+      await host.waitForOutput(/token missing/);
     });
   });
 

@@ -16,6 +16,9 @@ describe("inputs", () => {
     assert.equal(parseDuration("1.5h"), 5_400_000);
     assert.equal(parseDuration("500ms"), 500);
     assert.equal(parseDuration("30"), 30_000);
+    assert.equal(parseDuration("45"), 45_000, "a bare number is seconds, as the README says");
+    assert.equal(parseDuration("1d"), 86_400_000);
+    assert.equal(parseDuration("1h30m500ms"), 5_400_500);
     for (const bad of ["", "soon", "5q", "1h soon", "h", "-5m"])
       assert.equal(parseDuration(bad), undefined, bad);
   });

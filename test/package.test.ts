@@ -84,7 +84,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradient-package-"));
     const [pack] = JSON.parse(
-      run("npm", ["pack", "--json", "--pack-destination", tmp], REPO_ROOT),
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", tmp], REPO_ROOT),
     ) as PackResult[];
     assert.ok(pack);
     packed = pack.files.map((f) => f.path);
@@ -169,7 +169,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
       assert.equal(id, sim.jobs()[0]?.uuid);
       assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.equal(outs.totalItemsIndexed, 4);
-      assert.match(host.output(), /SUCCEEDED\/COMPLETED, 1\/1 data sources, 4\/4 items indexed/);
+      await host.waitForOutput(/SUCCEEDED\/COMPLETED, 1\/1 data sources, 4\/4 items indexed/);
 
       sim.planNextJob(kb.uuid, { outcome: "failed" });
       const failed = await host.create(inputs).catch((e: unknown) => e);

@@ -174,9 +174,10 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       assert.ok(sources[0]?.dataSourceUuid);
       assert.equal(starts().length, 1);
       assert.deepEqual(starts()[0]?.body, { knowledge_base_uuid: kb.uuid, data_source_uuids: [] });
-      const printed = host.output();
+      const printed = await host.waitForOutput(
+        /SUCCEEDED\/COMPLETED, 2\/2 data sources, 50\/50 items indexed/,
+      );
       assert.match(printed, /indexing job \w{8}… of knowledge base \w{8}…: RUNNING\/IN_PROGRESS/);
-      assert.match(printed, /SUCCEEDED\/COMPLETED, 2\/2 data sources, 50\/50 items indexed/);
       const lines = printed.split("\n").filter((l) => l.startsWith("indexing job"));
       assert.equal(new Set(lines).size, lines.length, "a progress line was printed twice");
       assert.ok(!printed.includes(sim.token));
@@ -224,8 +225,7 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       sim.planNextJob(kb.uuid, { outcome: "partial", failingDataSources: [failing] });
       const { outs } = await host.create(inputs());
       assert.equal(outs.status, "INDEX_JOB_STATUS_PARTIAL");
-      assert.match(
-        host.output(),
+      await host.waitForOutput(
         new RegExp(`warning: indexing job .* only partly succeeded:\\n  - data source ${failing}`),
       );
 
@@ -269,7 +269,7 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
         "the other job was disturbed",
       );
       assert.equal(starts().length, 1, "the running job was seen: no start was sent until it ended");
-      assert.match(host.output(), new RegExp(`already runs indexing job ${other.job.uuid}: waiting for it`));
+      await host.waitForOutput(new RegExp(`already runs indexing job ${other.job.uuid}: waiting for it`));
     });
 
     it("times out keeping the job in state; the next deploy's update resumes waiting for the same job", async () => {
@@ -289,7 +289,7 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       assert.equal(outs.uuid, partial.id);
       assert.equal(outs.phase, "BATCH_JOB_PHASE_SUCCEEDED");
       assert.equal(starts().length, 1, "a second job was started");
-      assert.match(host.output(), /still runs: waiting for it again/);
+      await host.waitForOutput(/still runs: waiting for it again/);
     });
 
     it("after a failed job, the next deploy's update starts a new one", async () => {

@@ -95,8 +95,9 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
       assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.deepEqual([...(outs.jobDataSourceUuids as string[])].sort(), [...kb.dataSourceUuids].sort());
       assert.ok(starts().length <= 1, `${starts().length} starts were sent while the database provisioned`);
-      const printed = host.output();
-      assert.match(printed, new RegExp(`knowledge base ${kb.uuid} is not ready yet \\(database CREATING\\)`));
+      const printed = await host.waitForOutput(
+        new RegExp(`knowledge base ${kb.uuid} is not ready yet \\(database CREATING\\)`),
+      );
       assert.equal(printed.match(/is not ready yet/g)?.length, 1, "the waiting line was repeated");
       assert.match(printed, new RegExp(`started indexing job ${id} after this deployment began`));
       // The knowledge base shows the job as its latest.
@@ -119,7 +120,7 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
       assert.equal(sim.jobs().length, 1, "the knowledge base was indexed twice");
       assert.equal(id, sim.jobs()[0]?.uuid);
       assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
-      assert.match(host.output(), new RegExp(`ran indexing job ${id} after this deployment began`));
+      await host.waitForOutput(new RegExp(`ran indexing job ${id} after this deployment began`));
     });
 
     it("with a subset of its data sources, the knowledge base's job of all of them is the one run", async () => {
@@ -157,7 +158,7 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
         assert.equal(sim.jobs().length, 2);
         // Refused, then one start once the other job ended: never retried blindly.
         assert.equal(starts().length, 3, "the provider's two starts and the other one");
-        assert.match(host.output(), new RegExp(`already runs indexing job ${other}: waiting for it`));
+        await host.waitForOutput(new RegExp(`already runs indexing job ${other}: waiting for it`));
       });
     }
 
@@ -190,7 +191,8 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
       assert.equal(error.initFailure, undefined, "no job was started, so none is recorded");
       assert.ok(Date.now() - started >= 1_900, "gave up before the timeout");
       assert.equal(starts().length, 1, "a start was sent again while the database provisioned");
-      assert.equal(host.output().match(/is not ready yet \(database CREATING\)/g)?.length, 1);
+      const printed = await host.waitForOutput(/is not ready yet \(database CREATING\)/);
+      assert.equal(printed.match(/is not ready yet \(database CREATING\)/g)?.length, 1);
       assert.equal(sim.jobs().length, 0);
     });
   });

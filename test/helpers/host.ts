@@ -29,6 +29,8 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const CALL_TIMEOUT_MS = 120_000;
 const LONG_CALL_TIMEOUT_MS = 60 * 60_000;
 const START_TIMEOUT_MS = 30_000;
+const OUTPUT_TIMEOUT_MS = 5_000;
+const OUTPUT_POLL_MS = 10;
 
 /** The `__provider` text, produced exactly as `pulumi.dynamic.Resource` produces it. */
 export async function serializeProvider(provider: object): Promise<string> {
@@ -256,6 +258,22 @@ export class ProviderHost {
 
   /** Everything the host printed so far (stdout after the port line, and stderr). */
   output(): string {
+    return this.log.text;
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until the host's output matches `pattern`, then returns it. The host prints on
+   * its stdout/stderr pipes, which travel apart from the gRPC answer: a line printed during a call can arrive
+   * after the call returned.
+   */
+  async waitForOutput(pattern: RegExp, timeoutMs = OUTPUT_TIMEOUT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.log.text)) {
+      if (Date.now() >= deadline) {
+        throw new Error(`host output did not match ${pattern} within ${timeoutMs} ms:\n${this.log.text}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, OUTPUT_POLL_MS));
+    }
     return this.log.text;
   }
 
