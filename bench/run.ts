@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   console.log(`Benchmark ${results.date.slice(0, 10)}${quick ? " (quick)" : ""}: ${only.join(", ")}\n`);
 
   if (only.includes("p1")) {
-    results.p1 = await runP1({ durationsMs: [10_000, 120_000, 600_000], jobsPerCell: quick ? 4 : 10, log });
+    results.p1 = await runP1({
+      durationsMs: [3_000, 10_000, 120_000, 600_000, 3_600_000],
+      jobsPerCell: quick ? 4 : 10,
+      log,
+    });
     console.log(`\n${p1Tables(results.p1)}\n`);
   }
   if (only.includes("p2")) {
