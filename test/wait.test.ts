@@ -381,7 +381,11 @@ describe("PollSchedule", () => {
     const schedule = new PollSchedule({ firstDelayMs: 2_000, firstDelayRepeats: 1, maxDelayMs: 10_000 });
     const waits: number[] = [];
     let at = 0;
-    for (let i = 0; i < 6; i++) (waits.push(schedule.next(at, pending)), (at += waits.at(-1) ?? 0));
+    for (let i = 0; i < 6; i++) {
+      const delay = schedule.next(at, pending);
+      waits.push(delay);
+      at += delay;
+    }
     assert.deepEqual(waits, [2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
   });
 
