@@ -44,6 +44,7 @@ export function diffInputs(
   if ((olds.waitForCompletion ?? true) !== (news.waitForCompletion ?? true))
     updates.push("waitForCompletion");
   if ((olds.failOnPartial ?? false) !== (news.failOnPartial ?? false)) updates.push("failOnPartial");
+  if (canonical(olds.poll ?? {}) !== canonical(news.poll ?? {})) updates.push("poll");
 
   return {
     changes: replaces.length + updates.length > 0,

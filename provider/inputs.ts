@@ -2,6 +2,7 @@
  * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
  * in `check`, and the settings derived from them.
  */
+import { checkPollInput, type PollPolicy } from "./poll-policy";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingJobInputs {
@@ -11,6 +12,8 @@ export interface IndexingJobInputs {
   timeout?: string;
   waitForCompletion?: boolean;
   failOnPartial?: boolean;
+  /** Poll timing, for those who need to tune it (see PollPolicy / POLL_INPUT_KEYS). */
+  poll?: Partial<PollPolicy>;
 }
 
 export interface CheckFailure {
@@ -26,6 +29,7 @@ export interface JobSettings {
   timeoutMs: number;
   waitForCompletion: boolean;
   failOnPartial: boolean;
+  poll: Partial<PollPolicy>;
 }
 
 export const DEFAULT_TIMEOUT = "1h";
@@ -42,6 +46,7 @@ export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "timeout",
   "waitForCompletion",
   "failOnPartial",
+  "poll",
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -115,6 +120,7 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "boolean")
       fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
   }
+  if (!isUnknown(news.poll)) failures.push(...checkPollInput(news.poll, isUnknown));
   return failures;
 }
 
@@ -126,6 +132,7 @@ export function settingsOf(inputs: IndexingJobInputs): JobSettings {
     timeoutMs: parseDuration(inputs.timeout ?? DEFAULT_TIMEOUT) ?? 3_600_000,
     waitForCompletion: inputs.waitForCompletion ?? true,
     failOnPartial: inputs.failOnPartial ?? false,
+    poll: inputs.poll ?? {},
   };
 }
 

@@ -143,7 +143,10 @@ async function startJob(
       `knowledge base ${settings.knowledgeBaseUuid} already runs indexing job ${uuid}: ` +
         `waiting for it to end before starting a new one`,
     );
-    const other = await waitForJob(running, () => api.getIndexingJob(uuid), { deadline, policy: ctx.poll });
+    const other = await waitForJob(running, () => api.getIndexingJob(uuid), {
+      deadline,
+      policy: { ...ctx.poll, ...settings.poll },
+    });
     if (!other.ended) {
       throw new Error(
         `Timed out waiting for indexing job ${uuid}, which already ran on knowledge base ` +
@@ -176,7 +179,7 @@ async function awaitJob(
   try {
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
-      policy: ctx.poll,
+      policy: { ...ctx.poll, ...settings.poll },
       onObserve: (seen) => {
         job = seen;
         reporter.observe(seen);

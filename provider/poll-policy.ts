@@ -62,13 +62,17 @@ export const POLL_INPUT_KEYS: readonly (keyof PollPolicy)[] = [
 ];
 
 /** Reasons the `poll` input is unusable, each prefixed with the property it is about; empty if fine. */
-export function checkPollInput(value: unknown): { property: string; reason: string }[] {
+export function checkPollInput(
+  value: unknown,
+  notKnownYet: (setting: unknown) => boolean = () => false,
+): { property: string; reason: string }[] {
   if (value === undefined || value === null) return [];
   if (typeof value !== "object" || Array.isArray(value))
     return [{ property: "poll", reason: "must be an object such as { firstDelayMs: 2000 }" }];
   const failures: { property: string; reason: string }[] = [];
   for (const [key, setting] of Object.entries(value)) {
     const property = `poll.${key}`;
+    if (notKnownYet(setting)) continue;
     if (!(POLL_INPUT_KEYS as readonly string[]).includes(key))
       failures.push({ property, reason: `is not a poll setting (${POLL_INPUT_KEYS.join(", ")})` });
     else if (typeof setting !== "number" || !Number.isFinite(setting) || setting < 0)
