@@ -4,6 +4,11 @@
  * (250 a minute, 5,000 an hour per token). Each request waits for a slot in a sliding one-minute window
  * kept below the API's limit, and for the reset time the API names when its hourly quota runs out or
  * it answers 429.
+ *
+ * Other processes may use the same token (several stacks deployed at once): they show only in the
+ * API's `ratelimit-remaining`, which falls with every request the token makes, whoever makes it. How
+ * far it fell within the last minute counts the token's requests there, and the window honours that
+ * count as well as its own.
  */
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
@@ -27,6 +32,8 @@ export class RequestBudget {
   /** Send times of the requests in the current window, oldest first. */
   private window: number[] = [];
   private blockedUntil = 0;
+  /** `ratelimit-remaining` of the answers of the last minute, oldest first. */
+  private remainingSeen: { at: number; remaining: number }[] = [];
   /** Waiters are served in order, so that no job starves behind others. */
   private queue: Promise<void> = Promise.resolve();
   private counters: BudgetStats = { granted: 0, peakPerMinute: 0, throttled: 0 };
@@ -49,8 +56,10 @@ export class RequestBudget {
     const remaining = Number(headers.get("ratelimit-remaining") ?? Number.NaN);
     const resetSeconds = Number(headers.get("ratelimit-reset") ?? Number.NaN);
     if (status === 429) this.counters.throttled++;
-    if (status !== 429 && !(remaining <= 0)) return;
     const now = this.clock.now();
+    // A 429's remaining speaks of the refused minute, not of how many requests were counted.
+    if (status !== 429 && Number.isFinite(remaining)) this.remainingSeen.push({ at: now, remaining });
+    if (status !== 429 && !(remaining <= 0)) return;
     const resetAt = Number.isFinite(resetSeconds) ? resetSeconds * 1000 : now + 1000;
     // The reset has one-second resolution; never pause for less than a second nor more than a minute
     // past what the API said.
@@ -66,7 +75,7 @@ export class RequestBudget {
       const now = this.clock.now();
       while (this.window.length > 0 && (this.window[0] ?? 0) <= now - MINUTE_MS) this.window.shift();
       const windowFreesAt = this.window.length >= this.perMinute ? (this.window[0] ?? now) + MINUTE_MS : now;
-      const wait = Math.max(this.blockedUntil, windowFreesAt) - now;
+      const wait = Math.max(this.blockedUntil, windowFreesAt, this.tokenWindowFreesAt(now)) - now;
       if (wait <= 0) {
         this.window.push(now);
         this.counters.granted++;
@@ -75,6 +84,23 @@ export class RequestBudget {
       }
       await this.clock.sleep(wait);
     }
+  }
+
+  /**
+   * When the token's requests of the last minute, by this process and others, as the fall of
+   * `ratelimit-remaining` counts them, leave room for one more: now, or once the oldest answer seen in
+   * the window ages out of it. (The hourly count also rises as hour-old requests expire; that only
+   * makes the count short of the truth by those, rare within one deployment.)
+   */
+  private tokenWindowFreesAt(now: number): number {
+    const seen = this.remainingSeen;
+    while (seen.length > 0 && (seen[0]?.at ?? 0) <= now - MINUTE_MS) seen.shift();
+    const oldest = seen[0];
+    const latest = seen[seen.length - 1];
+    if (!oldest || !latest) return now;
+    // The oldest answer's own request was counted before its remaining was: one more.
+    const requests = oldest.remaining - latest.remaining + 1;
+    return requests >= this.perMinute ? oldest.at + MINUTE_MS : now;
   }
 }
 
