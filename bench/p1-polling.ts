@@ -218,6 +218,31 @@ function judge(cell: Omit<P1Cell, "pass" | "why">): P1Cell {
   return { ...cell, pass: failed.length === 0, why };
 }
 
+/** Every cell in one table: ours against the SDK waiter, as the README quotes it. */
+export function p1Summary(result: P1Result): string {
+  const rows: Row[] = result.cells.map((cell) => {
+    const ours = cell.pollers.find((p) => p.name === ourPoller.name);
+    const sdk = cell.pollers.find((p) => p.name === sdkWaiter.name);
+    const calls = (p?: PollerFigures) => (p ? `${fixed(p.calls.mean)} / ${p.calls.max}` : "-");
+    const late = (p?: PollerFigures) =>
+      p ? `${seconds(p.latencyMs.mean)} / ${seconds(p.latencyMs.max)}` : "-";
+    const model = `${MODEL_NAMES[cell.progress]}, ${cell.dataSources} source${cell.dataSources > 1 ? "s" : ""}`;
+    return [
+      model,
+      length(cell.durationMs),
+      calls(ours),
+      calls(sdk),
+      late(ours),
+      late(sdk),
+      cell.judged ? (cell.pass ? "PASS" : "FAIL") : "(info)",
+    ];
+  });
+  return (
+    `P1 summary: ours vs DO's SDK waiter (${result.cells[0]?.jobs ?? 0} jobs per cell; mean / max)\n` +
+    renderTable(["progress", "job", "calls, ours", "calls, SDK", "late, ours", "late, SDK", "verdict"], rows)
+  );
+}
+
 /** One table per scenario, every waiter side by side. */
 export function p1Tables(result: P1Result): string {
   const parts: string[] = [];

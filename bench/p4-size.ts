@@ -1,7 +1,9 @@
 /**
- * P4: the size of `__provider`, the serialized provider Pulumi stores with every IndexingJob, when the
- * package is installed from its packed tarball, as users get it. Serialized by that install's own
- * `@pulumi/pulumi`, exactly as `pulumi.dynamic.Resource` does.
+ * P4: the size of `__provider`, the serialized provider Pulumi stores with every IndexingJob, in every
+ * install mode: from the packed tarball (as npm users get it), in a JavaScript and a TypeScript project;
+ * and from a directory or link (`npm link`, a `file:` dependency, a workspace), where the package's real
+ * path lies outside node_modules. Serialized by the project's own `@pulumi/pulumi`, exactly as
+ * `pulumi.dynamic.Resource` does.
  */
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
@@ -44,6 +46,8 @@ export interface P4Result {
   javascript: Serialized;
   /** A TypeScript project (`typescript` installed, as `pulumi new typescript` does). */
   typescript: Serialized;
+  /** The package linked from its directory (node_modules/pulumi-gradient-indexing -> the checkout). */
+  linked: Serialized;
 }
 
 export async function runP4(options: { log: (line: string) => void }): Promise<P4Result> {
@@ -62,9 +66,20 @@ export async function runP4(options: { log: (line: string) => void }): Promise<P
     options.log(`P4: adding ${TYPESCRIPT}, as a Pulumi TypeScript project has`);
     await run("npm", ["install", ...NPM_FLAGS, TYPESCRIPT], project);
     const typescript = await measure();
+    options.log("P4: replacing the installed package by a link to this checkout, as npm link does");
+    const installed = path.join(project, "node_modules", "pulumi-gradient-indexing");
+    await fs.rm(installed, { recursive: true, force: true });
+    await fs.symlink(REPO_ROOT, installed, "dir");
+    const linked = await measure();
     const fits = (s: Serialized) => s.bytes !== undefined && s.bytes < SIZE_LIMIT_BYTES;
     const tarballBytes = (await fs.stat(tarball)).size;
-    return { pass: fits(javascript) && fits(typescript), tarballBytes, javascript, typescript };
+    return {
+      pass: fits(javascript) && fits(typescript) && fits(linked),
+      tarballBytes,
+      javascript,
+      typescript,
+      linked,
+    };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -98,16 +113,17 @@ export function p4Table(result: P4Result): string {
     `< ${SIZE_LIMIT_BYTES} B`,
     s.bytes !== undefined && s.bytes < SIZE_LIMIT_BYTES ? "yes" : "NO",
   ];
-  const failures = [result.javascript, result.typescript].flatMap((s) =>
+  const failures = [result.javascript, result.typescript, result.linked].flatMap((s) =>
     s.error ? [`  serializing failed: ${s.error}`] : [],
   );
   return [
-    "P4 serialized `__provider`, package installed from its packed tarball",
+    "P4 serialized `__provider`, per install mode",
     renderTable(
       ["figure", "value", "target", "met"],
       [
-        row("serialized provider, TypeScript project", result.typescript),
-        row("serialized provider, JavaScript project (no typescript)", result.javascript),
+        row("tarball install, TypeScript project", result.typescript),
+        row("tarball install, JavaScript project (no typescript)", result.javascript),
+        row("directory / symlink install (npm link, file:, workspace)", result.linked),
         ["modules required, not embedded", String(result.typescript.requires?.length ?? "-"), "-", "-"],
         ["tarball", `${(result.tarballBytes / 1024).toFixed(0)} KB`, "-", "-"],
       ],

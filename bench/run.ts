@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { p1Tables, runP1, type P1Result } from "./p1-polling";
+import { p1Summary, p1Tables, runP1, type P1Result } from "./p1-polling";
 import { p2Table, runP2, type P2Result } from "./p2-scale";
 import { p3Table, runP3, type P3Result } from "./p3-coldstart";
 import { p4Table, runP4, type P4Result } from "./p4-size";
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       jobsPerCell: quick ? 4 : 10,
       log,
     });
-    console.log(`\n${p1Tables(results.p1)}\n`);
+    console.log(`\n${p1Tables(results.p1)}\n\n${p1Summary(results.p1)}\n`);
   }
   if (only.includes("p2")) {
     results.p2 = quick

@@ -146,6 +146,7 @@ async function startJob(
     const other = await waitForJob(running, () => api.getIndexingJob(uuid), {
       deadline,
       policy: { ...ctx.poll, ...settings.poll },
+      share: api.budget,
     });
     if (!other.ended) {
       throw new Error(
@@ -180,6 +181,7 @@ async function awaitJob(
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
       policy: { ...ctx.poll, ...settings.poll },
+      share: api.budget,
       onObserve: (seen) => {
         job = seen;
         reporter.observe(seen);

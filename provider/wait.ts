@@ -68,6 +68,8 @@ export interface WaitOptions {
   onObserve?: (job: IndexingJob) => void;
   /** Consecutive failed polls tolerated before giving up. Default 5. */
   maxConsecutiveErrors?: number;
+  /** A request budget shared with other waits: no poll comes sooner than this wait's fair share of it. */
+  share?: { joinWait(): () => void; fairPollIntervalMs(): number };
 }
 
 export type WaitResult = { ended: true; job: IndexingJob } | { ended: false; job: IndexingJob };
@@ -84,16 +86,38 @@ export async function waitForJob(
 ): Promise<WaitResult> {
   const clock = options.clock ?? systemClock;
   const schedule = new PollSchedule(options.policy, options.random);
+  options.onObserve?.(initial);
+  // A job already running (resumed, or found in the way) may be predictable from its first sight.
+  const delay = schedule.next(clock.now(), initial);
+  const leave = outcomeOf(initial) === "running" ? options.share?.joinWait() : undefined;
+  try {
+    return await pollUntilEnd(initial, delay, schedule, fetchJob, options, clock);
+  } finally {
+    leave?.();
+  }
+}
+
+async function pollUntilEnd(
+  initial: IndexingJob,
+  firstDelay: number,
+  schedule: PollSchedule,
+  fetchJob: () => Promise<IndexingJob>,
+  options: WaitOptions,
+  clock: Clock,
+): Promise<WaitResult> {
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   let job = initial;
+  let delay = firstDelay;
   let errors = 0;
-  options.onObserve?.(job);
-  // A job already running (resumed, or found in the way) may be predictable from its first sight.
-  let delay = schedule.next(clock.now(), job);
   while (outcomeOf(job) === "running") {
     const now = clock.now();
     if (now >= options.deadline) return { ended: false, job };
     await clock.sleep(Math.min(delay, options.deadline - now));
+    // Waits that joined since (jobs started after this one) shrink this one's share of the budget.
+    for (let due = fairShareDue(now, options); due > clock.now() && clock.now() < options.deadline;) {
+      await clock.sleep(Math.min(due, options.deadline) - clock.now());
+      due = fairShareDue(now, options);
+    }
     try {
       job = await fetchJob();
       errors = 0;
@@ -106,6 +130,11 @@ export async function waitForJob(
     delay = schedule.next(clock.now(), job);
   }
   return { ended: true, job };
+}
+
+/** When this wait's share of a shared budget allows its next poll, the previous one at `since`. */
+function fairShareDue(since: number, options: WaitOptions): number {
+  return since + (options.share?.fairPollIntervalMs() ?? 0);
 }
 
 function isTransient(error: unknown): boolean {

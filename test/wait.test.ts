@@ -294,6 +294,33 @@ describe("waitForJob on a manual clock", () => {
     });
   });
 
+  describe("a request budget shared with other waits", () => {
+    it("polls no sooner than the wait's fair share, re-counted as waits join, and leaves at the end", async () => {
+      let waits = 0;
+      const share = {
+        joinWait: () => {
+          waits++;
+          return () => void waits--;
+        },
+        fairPollIntervalMs: () => waits * 20 * SECOND,
+      };
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 3 * 60 * SECOND, sources: [50] });
+      const start = clock.now();
+      const waiting = wait(clock, job, { share });
+      await new Promise((r) => setImmediate(r));
+      assert.equal(waits, 1);
+      // Another job's wait joins: this one's share halves before its first poll is due.
+      waits++;
+      await waiting;
+      assert.equal(waits, 1, "left the budget when done");
+      assert.ok(
+        (job.polls[0] ?? 0) - start >= 40 * SECOND,
+        `first poll after ${(job.polls[0] ?? 0) - start} ms`,
+      );
+      assert.ok(gaps(job.polls).every((g) => g >= 40 * SECOND));
+    });
+  });
+
   describe("deadline, errors and unknown states", () => {
     it("returns { ended: false } at the deadline, with the last state seen", async () => {
       const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 3_600 * SECOND, sources: [100] });

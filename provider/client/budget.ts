@@ -32,6 +32,8 @@ export class RequestBudget {
   /** Send times of the requests in the current window, oldest first. */
   private window: number[] = [];
   private blockedUntil = 0;
+  /** Jobs being waited for with this budget. */
+  private waits = 0;
   /** `ratelimit-remaining` of the answers of the last minute, oldest first. */
   private remainingSeen: { at: number; remaining: number }[] = [];
   /** Waiters are served in order, so that no job starves behind others. */
@@ -66,6 +68,30 @@ export class RequestBudget {
     this.blockedUntil = Math.max(this.blockedUntil, Math.min(Math.max(resetAt, now + 1000), now + MINUTE_MS));
   }
 
+  /** Counts a job waited for with this budget until the returned function is called. */
+  joinWait(): () => void {
+    this.waits++;
+    let left = false;
+    return () => {
+      if (!left) this.waits--;
+      left = true;
+    };
+  }
+
+  /**
+   * The least time between two polls of one job that lets every job waited for have its share of the
+   * budget: a hundred jobs at once under 200 a minute get a poll each every 30 s, rather than all of
+   * them polling early and then none for a minute while the window is full. Where other processes use
+   * the token too, this process's share is what it has been sending of the token's requests.
+   */
+  fairPollIntervalMs(): number {
+    const now = this.clock.now();
+    const tokenWide = this.tokenRequestsInWindow(now);
+    const own = this.ownRequestsInWindow(now);
+    const share = tokenWide > own && own > 0 ? Math.max(0.1, own / tokenWide) : 1;
+    return (this.waits * MINUTE_MS) / (this.perMinute * share);
+  }
+
   stats(): BudgetStats {
     return { ...this.counters };
   }
@@ -93,14 +119,35 @@ export class RequestBudget {
    * makes the count short of the truth by those, rare within one deployment.)
    */
   private tokenWindowFreesAt(now: number): number {
+    if (this.tokenRequestsInWindow(now) < this.perMinute) return now;
+    const [baseline, next] = this.remainingSeen;
+    // The count falls when the baseline leaves the window, or when the next answer replaces it.
+    const leaving = baseline && baseline.at > now - MINUTE_MS ? baseline : (next ?? baseline);
+    return leaving ? leaving.at + MINUTE_MS : now;
+  }
+
+  /**
+   * The token's requests within the last minute, by anyone: how far `ratelimit-remaining` fell since a
+   * baseline (the newest answer from before the window, so that requests by others early in the
+   * window count too; else the oldest in it, whose own request came before it), and ours sent since
+   * the latest answer, which no answer counted yet.
+   */
+  private tokenRequestsInWindow(now: number): number {
     const seen = this.remainingSeen;
-    while (seen.length > 0 && (seen[0]?.at ?? 0) <= now - MINUTE_MS) seen.shift();
-    const oldest = seen[0];
+    const windowStart = now - MINUTE_MS;
+    while (seen.length > 1 && (seen[1]?.at ?? 0) <= windowStart) seen.shift();
+    // A baseline long before the window would count far too much: then only what is in the window.
+    if (seen.length > 0 && (seen[0]?.at ?? 0) <= windowStart - MINUTE_MS) seen.shift();
+    const baseline = seen[0];
     const latest = seen[seen.length - 1];
-    if (!oldest || !latest) return now;
-    // The oldest answer's own request was counted before its remaining was: one more.
-    const requests = oldest.remaining - latest.remaining + 1;
-    return requests >= this.perMinute ? oldest.at + MINUTE_MS : now;
+    if (!baseline || !latest) return 0;
+    const unanswered = this.window.filter((at) => at > latest.at).length;
+    const ownRequest = baseline.at > windowStart ? 1 : 0;
+    return baseline.remaining - latest.remaining + ownRequest + unanswered;
+  }
+
+  private ownRequestsInWindow(now: number): number {
+    return this.window.filter((at) => at > now - MINUTE_MS).length;
   }
 }
 
