@@ -14,6 +14,8 @@ import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
 
 const MINUTE_MS = 60_000;
+/** How long before the token-wide window an answer may be to serve as its baseline. */
+const BASELINE_SLACK_MS = 5_000;
 /** Below the API's 250 a minute, leaving room for other tools using the same token. */
 export const DEFAULT_REQUESTS_PER_MINUTE = 200;
 
@@ -81,15 +83,11 @@ export class RequestBudget {
   /**
    * The least time between two polls of one job that lets every job waited for have its share of the
    * budget: a hundred jobs at once under 200 a minute get a poll each every 30 s, rather than all of
-   * them polling early and then none for a minute while the window is full. Where other processes use
-   * the token too, this process's share is what it has been sending of the token's requests.
+   * them polling early and then none for a minute while the window is full. (Other processes using
+   * the token are left to the token-wide count: guessing their share from it stalled waits.)
    */
   fairPollIntervalMs(): number {
-    const now = this.clock.now();
-    const tokenWide = this.tokenRequestsInWindow(now);
-    const own = this.ownRequestsInWindow(now);
-    const share = tokenWide > own && own > 0 ? Math.max(0.1, own / tokenWide) : 1;
-    return (this.waits * MINUTE_MS) / (this.perMinute * share);
+    return (this.waits * MINUTE_MS) / this.perMinute;
   }
 
   stats(): BudgetStats {
@@ -128,7 +126,7 @@ export class RequestBudget {
 
   /**
    * The token's requests within the last minute, by anyone: how far `ratelimit-remaining` fell since a
-   * baseline (the newest answer from before the window, so that requests by others early in the
+   * baseline (the newest answer from just before the window, so that requests by others early in the
    * window count too; else the oldest in it, whose own request came before it), and ours sent since
    * the latest answer, which no answer counted yet.
    */
@@ -136,18 +134,15 @@ export class RequestBudget {
     const seen = this.remainingSeen;
     const windowStart = now - MINUTE_MS;
     while (seen.length > 1 && (seen[1]?.at ?? 0) <= windowStart) seen.shift();
-    // A baseline long before the window would count far too much: then only what is in the window.
-    if (seen.length > 0 && (seen[0]?.at ?? 0) <= windowStart - MINUTE_MS) seen.shift();
+    // A baseline long before the window would count too much of what came before it: then only what
+    // is in the window.
+    if (seen.length > 0 && (seen[0]?.at ?? 0) <= windowStart - BASELINE_SLACK_MS) seen.shift();
     const baseline = seen[0];
     const latest = seen[seen.length - 1];
     if (!baseline || !latest) return 0;
     const unanswered = this.window.filter((at) => at > latest.at).length;
     const ownRequest = baseline.at > windowStart ? 1 : 0;
     return baseline.remaining - latest.remaining + ownRequest + unanswered;
-  }
-
-  private ownRequestsInWindow(now: number): number {
-    return this.window.filter((at) => at > now - MINUTE_MS).length;
   }
 }
 
