@@ -33,8 +33,13 @@ export class PollSchedule {
   next(at: number, job: IndexingJob): number {
     if (this.origin === undefined) this.origin = at;
     const prediction = this.predictor.next(at, job);
-    if (prediction?.steady) return prediction.delayMs;
-    return this.ageBasedDelay(at);
+    const byAge = this.ageBasedDelay(at);
+    if (!prediction?.steady) return byAge;
+    // A predicted end just past the age-based poll is too close to call on a few counts (erratic counts
+    // can look steady early on): that poll stays. Only a prediction well beyond it skips it.
+    const stepAfter = this.ageBasedDelay(at + byAge);
+    const justPast = prediction.delayMs > byAge && prediction.delayMs <= byAge + stepAfter;
+    return justPast ? byAge : prediction.delayMs;
   }
 
   /** The wait after a poll that failed at `at`: nothing new was learnt. */
