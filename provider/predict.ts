@@ -76,6 +76,8 @@ export interface Prediction {
    * age-based schedule's polls.
    */
   steady: boolean;
+  /** How many counts (polls that showed progress) the prediction rests on. */
+  counts: number;
 }
 
 /**
@@ -113,7 +115,9 @@ export class EndPredictor {
     const delayMs = this.uneven ? undefined : this.steadyDelay(latest);
     // One count alone cannot tell steady from erratic progress: a second one must agree first.
     const counted = this.samples.filter((s) => s.fraction > 0).length;
-    return delayMs === undefined ? undefined : { delayMs, steady: !this.uneven && counted >= 2 };
+    return delayMs === undefined
+      ? undefined
+      : { delayMs, steady: !this.uneven && counted >= 2, counts: counted };
   }
 
   private observe(at: number, job: IndexingJob): void {

@@ -35,10 +35,11 @@ export class PollSchedule {
     const prediction = this.predictor.next(at, job);
     const byAge = this.ageBasedDelay(at);
     if (!prediction?.steady) return byAge;
-    // A predicted end just past the age-based poll is too close to call on a few counts (erratic counts
-    // can look steady early on): that poll stays. Only a prediction well beyond it skips it.
+    // On two counts, a predicted end just past the age-based poll is too close to call (erratic counts
+    // can look steady that early): that poll stays. Only a prediction well beyond it skips it.
     const stepAfter = this.ageBasedDelay(at + byAge);
-    const justPast = prediction.delayMs > byAge && prediction.delayMs <= byAge + stepAfter;
+    const justPast =
+      prediction.counts < 3 && prediction.delayMs > byAge && prediction.delayMs <= byAge + stepAfter;
     return justPast ? byAge : prediction.delayMs;
   }
 
