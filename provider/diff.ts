@@ -52,6 +52,7 @@ export function diffInputs(
   if ((olds.failOnPartial ?? false) !== (news.failOnPartial ?? false)) updates.push("failOnPartial");
   if ((olds.cancelOnInterrupt ?? true) !== (news.cancelOnInterrupt ?? true))
     updates.push("cancelOnInterrupt");
+  if (canonical(olds.poll ?? {}) !== canonical(news.poll ?? {})) updates.push("poll");
 
   return {
     changes: replaces.length + updates.length > 0,

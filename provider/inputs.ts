@@ -2,6 +2,7 @@
  * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
  * in `check`, and the settings derived from them.
  */
+import { checkPollInput, type PollPolicy } from "./poll-policy";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingJobInputs {
@@ -12,6 +13,8 @@ export interface IndexingJobInputs {
   waitForCompletion?: boolean;
   failOnPartial?: boolean;
   cancelOnInterrupt?: boolean;
+  /** Poll timing, for those who need to tune it (see PollPolicy / POLL_INPUT_KEYS). */
+  poll?: Partial<PollPolicy>;
 }
 
 export interface CheckFailure {
@@ -29,6 +32,7 @@ export interface JobSettings {
   failOnPartial: boolean;
   /** Cancel the job being waited for when the provider is interrupted (SIGINT/SIGTERM). */
   cancelOnInterrupt: boolean;
+  poll: Partial<PollPolicy>;
 }
 
 export const DEFAULT_TIMEOUT = "1h";
@@ -46,6 +50,7 @@ export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "waitForCompletion",
   "failOnPartial",
   "cancelOnInterrupt",
+  "poll",
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -119,6 +124,7 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "boolean")
       fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
   }
+  if (!isUnknown(news.poll)) failures.push(...checkPollInput(news.poll, isUnknown));
   return failures;
 }
 
@@ -144,6 +150,7 @@ export function settingsOf(inputs: IndexingJobInputs): JobSettings {
     waitForCompletion: inputs.waitForCompletion ?? true,
     failOnPartial: inputs.failOnPartial ?? false,
     cancelOnInterrupt: inputs.cancelOnInterrupt ?? true,
+    poll: inputs.poll ?? {},
   };
 }
 

@@ -149,7 +149,8 @@ async function awaitJob(
   try {
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
-      policy: ctx.poll,
+      policy: { ...ctx.poll, ...settings.poll },
+      share: api.budget,
       onObserve: (seen) => {
         job = seen;
         reporter.observe(seen);

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DataSourceJobOutput } from "./outputs";
+import type { PollPolicy } from "./poll-policy";
 import { IndexingJobProvider } from "./provider";
 
 export interface IndexingJobArgs {
@@ -27,6 +28,19 @@ export interface IndexingJobArgs {
    * true); false leaves it running.
    */
   cancelOnInterrupt?: pulumi.Input<boolean>;
+  /**
+   * Poll timing, in milliseconds, for those who need to tune it: `firstDelayMs` (default 5000),
+   * `firstDelayRepeats` (3), `minDelayMs` (1000), `maxDelayMs` (30000), `maxPredictedDelayMs` (300000).
+   * A change is an in-place update.
+   */
+  poll?: pulumi.Input<
+    Partial<
+      Pick<
+        PollPolicy,
+        "firstDelayMs" | "firstDelayRepeats" | "minDelayMs" | "maxDelayMs" | "maxPredictedDelayMs"
+      >
+    >
+  >;
 }
 
 /** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
@@ -61,6 +75,7 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly waitForCompletion: pulumi.Output<boolean | undefined>;
   declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
   declare readonly cancelOnInterrupt: pulumi.Output<boolean | undefined>;
+  declare readonly poll: pulumi.Output<Partial<PollPolicy> | undefined>;
 
   /** The indexing job's UUID (the latest run's, when an update ran a new one). */
   declare readonly uuid: pulumi.Output<string>;

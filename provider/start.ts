@@ -40,7 +40,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
   const { api, settings } = ctx;
   const kb = settings.knowledgeBaseUuid.toLowerCase();
   const wanted = settings.dataSourceUuids.map((id) => id.toLowerCase());
-  const policy = { ...DEFAULT_POLL_POLICY, ...ctx.poll };
+  const policy = { ...DEFAULT_POLL_POLICY, ...ctx.poll, ...settings.poll };
   let recheckMs = policy.minDelayMs;
   let unexplained = 0;
   let lastNotice = "";
@@ -189,7 +189,8 @@ async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
   const uuid = running.uuid ?? "";
   const other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
     deadline: ctx.deadline,
-    policy: ctx.poll,
+    policy: { ...ctx.poll, ...ctx.settings.poll },
+    share: ctx.api.budget,
   });
   if (!other.ended) {
     throw new Error(

@@ -7,7 +7,7 @@
  * sources are indexed one after another, each for a share of the time proportional to its item count
  * -> the planned outcome. A cancel freezes progress at the moment it happened.
  */
-import { progressCurve, type ProgressCurve } from "./progress";
+import { progressCurve, sourcesRunAlongside, type ProgressCurve } from "./progress";
 import type { JobOutcome, JobPlan } from "./types";
 
 /** What a data source ends as: which of its counters grows while it runs, and its final status. */
@@ -62,11 +62,14 @@ export function createJobRecord(job: NewJob): JobRecord {
   const weightOf = (items: number) => (totalItems > 0 ? items : 1);
   const totalWeight = totalItems > 0 ? totalItems : job.dataSources.length;
 
+  const alongside = sourcesRunAlongside(plan.progress);
   let weightBefore = 0;
   const dataSources = job.dataSources.map((ds, index): DataSourceRun => {
-    const startMs = runningAt + Math.round((plan.durationMs * weightBefore) / totalWeight);
+    const startMs = alongside
+      ? runningAt
+      : runningAt + Math.round((plan.durationMs * weightBefore) / totalWeight);
     weightBefore += weightOf(ds.items);
-    const isLast = index === job.dataSources.length - 1;
+    const isLast = alongside || index === job.dataSources.length - 1;
     const endMs = isLast ? endsAt : runningAt + Math.round((plan.durationMs * weightBefore) / totalWeight);
     return {
       uuid: ds.uuid,

@@ -8,7 +8,7 @@ export const BUILT_IN_JOB_PLAN: Readonly<JobPlan> = {
 };
 
 const OUTCOMES: readonly JobOutcome[] = ["succeeded", "no_changes", "partial", "failed", "error"];
-const PROGRESS_SHAPES: readonly ProgressShape[] = ["steady", "erratic"];
+const PROGRESS_SHAPES: readonly ProgressShape[] = ["steady", "erratic", "stepwise", "silent"];
 
 /**
  * Merges plan layers, later ones winning, over the built-in plan. Keys explicitly set to `undefined`
@@ -39,6 +39,8 @@ export function assertValidPlan(plan: Partial<JobPlan>): void {
     throw new RangeError(`job plan outcome must be one of ${OUTCOMES.join(", ")}, got ${plan.outcome}`);
   }
   if (plan.progress !== undefined && !PROGRESS_SHAPES.includes(plan.progress)) {
-    throw new RangeError(`job plan progress must be steady or erratic, got ${plan.progress}`);
+    throw new RangeError(
+      `job plan progress must be one of ${PROGRESS_SHAPES.join(", ")}, got ${plan.progress}`,
+    );
   }
 }

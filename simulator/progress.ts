@@ -35,8 +35,22 @@ function erratic(seed: string): ProgressCurve {
   };
 }
 
+/** Nothing counted until the data source is done: counts that come only with its end. */
+const atTheEnd: ProgressCurve = (elapsed) => (elapsed >= 1 ? 1 : 0);
+
+/**
+ * `steady` and `erratic` counts move while a data source runs; `stepwise` counts show only once a data
+ * source finished (the data sources finishing one after another); `silent` counts nothing until the
+ * whole job ends (its data sources run alongside each other, all to the job's end).
+ */
 export function progressCurve(shape: ProgressShape, seed: string): ProgressCurve {
-  return shape === "erratic" ? erratic(seed) : steady;
+  if (shape === "erratic") return erratic(seed);
+  return shape === "stepwise" || shape === "silent" ? atTheEnd : steady;
+}
+
+/** Whether the data sources of a job of this shape run alongside each other rather than one after another. */
+export function sourcesRunAlongside(shape: ProgressShape): boolean {
+  return shape === "silent";
 }
 
 function clamp01(value: number): number {

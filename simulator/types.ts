@@ -9,7 +9,7 @@ import type { Clock } from "../provider/clock";
 export type JobOutcome = "succeeded" | "no_changes" | "partial" | "failed" | "error";
 
 /** How the indexed item counts of a running data source grow over its share of the job's duration. */
-export type ProgressShape = "steady" | "erratic";
+export type ProgressShape = "steady" | "erratic" | "stepwise" | "silent";
 
 /** What the next indexing jobs started on a knowledge base will do. */
 export interface JobPlan {

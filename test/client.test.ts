@@ -301,6 +301,30 @@ describe("GradientClient against the simulator", function () {
       assert.equal(budget.stats().peakPerMinute, 3);
     });
 
+    it("counts the token's requests by other processes, from how far ratelimit-remaining fell", async () => {
+      const clock = new ManualClock();
+      const budget = new RequestBudget({ perMinute: 100, clock });
+      const answer = (remaining: number) =>
+        budget.observe(
+          200,
+          new Headers({ "ratelimit-remaining": String(remaining), "ratelimit-reset": "0" }),
+        );
+      await budget.acquire();
+      answer(4_990);
+      clock.advance(10_000);
+      await budget.acquire();
+      // 98 requests by others in between: with ours, the minute's 100 are used up.
+      answer(4_891);
+      let granted = false;
+      const next = budget.acquire().then(() => (granted = true));
+      clock.advance(49_999);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(granted, false, "let through while the token's minute was full");
+      clock.advance(1);
+      await next;
+      assert.equal(budget.stats().peakPerMinute, 2, "its own window alone would not have waited");
+    });
+
     it("pauses everyone until the reset when the API says the quota is used up", async () => {
       const budget = new RequestBudget({ perMinute: 100 });
       const headers = new Headers({

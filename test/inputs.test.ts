@@ -32,6 +32,25 @@ describe("inputs", () => {
       waitForCompletion: true,
       failOnPartial: false,
       cancelOnInterrupt: true,
+      poll: {},
+    });
+  });
+
+  it("checks the poll input: known settings, numbers >= 0, minDelayMs not above maxDelayMs", () => {
+    const properties = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll }).map((f) => f.property);
+    assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 10_000 }), []);
+    assert.deepEqual(properties({ firstDelayMs: UNKNOWN }), []);
+    assert.deepEqual(properties(UNKNOWN), []);
+    assert.deepEqual(properties("fast"), ["poll"]);
+    assert.deepEqual(properties({ firstDelay: 2 }), ["poll.firstDelay"]);
+    assert.deepEqual(properties({ firstDelayMs: -1, maxDelayMs: "30s" }), [
+      "poll.firstDelayMs",
+      "poll.maxDelayMs",
+    ]);
+    assert.deepEqual(properties({ firstDelayRepeats: 1.5 }), ["poll.firstDelayRepeats"]);
+    assert.deepEqual(properties({ minDelayMs: 5_000, maxDelayMs: 2_000 }), ["poll.minDelayMs"]);
+    assert.deepEqual(settingsOf({ knowledgeBaseUuid: KB, poll: { firstDelayMs: 2_000 } }).poll, {
+      firstDelayMs: 2_000,
     });
   });
 
@@ -62,6 +81,18 @@ describe("diff", () => {
       diffInputs({ knowledgeBaseUuid: KB }, { knowledgeBaseUuid: KB, triggers: null }).changes,
       false,
     );
+  });
+
+  it("takes a change of poll tuning as an in-place update, whatever its key order", () => {
+    const tuned = { ...base, poll: { firstDelayMs: 2_000, maxDelayMs: 9_000 } };
+    const result = diffInputs(base, tuned);
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, []);
+    assert.equal(
+      diffInputs(tuned, { ...base, poll: { maxDelayMs: 9_000, firstDelayMs: 2_000 } }).changes,
+      false,
+    );
+    assert.equal(diffInputs(base, { ...base, poll: {} }).changes, false);
   });
 
   it("treats omitted settings as their defaults", () => {

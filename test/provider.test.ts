@@ -139,7 +139,13 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
     });
 
     it("updates in place when only how to wait changed", async () => {
-      for (const change of [{ timeout: "2h" }, { waitForCompletion: false }, { failOnPartial: true }]) {
+      const changes = [
+        { timeout: "2h" },
+        { waitForCompletion: false },
+        { failOnPartial: true },
+        { poll: { firstDelayMs: 2_000 } },
+      ];
+      for (const change of changes) {
         const result = await host.diff(
           "x",
           old(),
@@ -182,6 +188,20 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       assert.equal(new Set(lines).size, lines.length, "a progress line was printed twice");
       assert.ok(!printed.includes(sim.token));
       assert.ok(!JSON.stringify(outs).includes(sim.token));
+    });
+
+    it("takes poll tuning from the poll input, the way an IndexingJob can reach it", async () => {
+      // No tuning on the provider object: the default first poll comes 5 s after the start.
+      const plain = await serializeProvider(new IndexingJobProvider({ requestsPerMinute: 6_000 }));
+      const tuned = { firstDelayMs: 100, firstDelayRepeats: 50, minDelayMs: 50 };
+      const { outs } = await host.create({ __provider: plain, knowledgeBaseUuid: kb.uuid, poll: tuned });
+      assert.equal(outs.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      assert.deepEqual(outs.poll, tuned);
+      const polls = apiCalls().filter(
+        (r) => r.method === "GET" && r.path.startsWith("/v2/gen-ai/indexing_jobs/"),
+      );
+      // A 700 ms job polled every 100 ms; with the default policy it would have been polled once.
+      assert.ok(polls.length >= 3, `${polls.length} polls`);
     });
 
     it("indexes only the data sources given", async () => {

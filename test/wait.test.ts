@@ -140,7 +140,7 @@ describe("waitForJob on a manual clock", () => {
       assert.ok((job.polls[0] ?? 0) - start >= DEFAULT_POLL_POLICY.firstDelayMs);
     });
 
-    it("predicts from the first sight of a job already running (a resumed wait)", async () => {
+    it("predicts a job already running (a resumed wait) from its first two counts", async () => {
       const job = scriptedJob(clock, { pendingMs: 0, durationMs: 10 * 60 * SECOND, sources: [1_000] });
       clock.advance(5 * 60 * SECOND);
       const resumedAt = clock.now();
@@ -155,8 +155,9 @@ describe("waitForJob on a manual clock", () => {
         }),
       );
       assert.equal(result.ended, true);
-      assert.ok(job.polls.length <= 3, `${job.polls.length} polls`);
-      assert.ok((job.polls[0] ?? 0) - resumedAt > 60 * SECOND, "the first poll is placed by the prediction");
+      assert.ok(job.polls.length <= 4, `${job.polls.length} polls`);
+      assert.equal(job.polls[0], resumedAt + DEFAULT_POLL_POLICY.firstDelayMs);
+      assert.ok((job.polls[1] ?? 0) - resumedAt > 60 * SECOND, "the second poll is placed by the prediction");
       assert.ok(clock.now() - job.endsAt <= 2 * SECOND);
     });
   });
@@ -172,9 +173,9 @@ describe("waitForJob on a manual clock", () => {
       const result = await wait(clock, job);
       assert.equal(result.ended, true);
       const latency = clock.now() - job.endsAt;
-      assert.ok(latency <= DEFAULT_POLL_POLICY.nearEndDelayMs, `noticed ${latency} ms after the end`);
-      // The DO SDK waiter polls 25 times for this job: finished data sources keep pacing ours.
-      assert.ok(job.polls.length <= 12, `${job.polls.length} polls`);
+      assert.ok(latency <= DEFAULT_POLL_POLICY.maxDelayMs, `noticed ${latency} ms after the end`);
+      // The DO SDK waiter polls 25 times for this job.
+      assert.ok(job.polls.length < 25, `${job.polls.length} polls`);
     });
 
     it("counts that stall and jump in a single data source: no long leaps, end soon noticed", async () => {
@@ -187,7 +188,7 @@ describe("waitForJob on a manual clock", () => {
       const result = await wait(clock, job);
       assert.equal(result.ended, true);
       const latency = clock.now() - job.endsAt;
-      assert.ok(latency <= DEFAULT_POLL_POLICY.nearEndDelayMs, `noticed ${latency} ms after the end`);
+      assert.ok(latency <= DEFAULT_POLL_POLICY.maxDelayMs, `noticed ${latency} ms after the end`);
       // Before the counts turn uneven, steady progress may be followed further.
       const unevenFrom = job.polls.findIndex((t) => t - job.endsAt > -400 * SECOND);
       assert.ok(gaps(job.polls.slice(unevenFrom)).every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
@@ -242,6 +243,81 @@ describe("waitForJob on a manual clock", () => {
       const waits = gaps(overrun);
       assert.ok(waits.every((w) => w <= DEFAULT_POLL_POLICY.maxDelayMs));
       assert.equal(Math.max(...waits), DEFAULT_POLL_POLICY.maxDelayMs);
+    });
+  });
+
+  describe("short jobs and jobs without counts", () => {
+    const sdkPolls = [0, 5, 10, 15, 25, 45, 75, 105, 135, 165, 195, 225].map((t) => t * SECOND);
+    /** When DigitalOcean's SDK waiter, started with the job, would first see it ended. */
+    const sdkSees = (start: number, endsAt: number) =>
+      start + (sdkPolls.find((t) => start + t >= endsAt) ?? 0);
+
+    for (const durationMs of [1 * SECOND, 3 * SECOND]) {
+      it(`a ${durationMs / SECOND} s job (a reindex with no changes): one GET, at the SDK waiter's first poll`, async () => {
+        const start = clock.now();
+        const job = scriptedJob(clock, { pendingMs: SECOND, durationMs, sources: [10, 20] });
+        const result = await wait(clock, job);
+        assert.equal(result.ended, true);
+        assert.deepEqual(job.polls, [start + 5 * SECOND]);
+      });
+    }
+
+    for (const curve of [() => 0, undefined]) {
+      const what = curve ? "no counts until the end" : "counts only as each data source ends";
+      it(`${what}: never later than the SDK waiter, with fewer calls`, async () => {
+        for (const durationMs of [12, 40, 150].map((s) => s * SECOND)) {
+          const start = clock.now();
+          const job = scriptedJob(clock, {
+            pendingMs: SECOND,
+            durationMs,
+            sources: [100, 300],
+            curve: curve ?? ((elapsed) => (elapsed >= 1 ? 1 : 0)),
+          });
+          const result = await wait(clock, job);
+          assert.equal(result.ended, true);
+          assert.ok(
+            clock.now() <= sdkSees(start, job.endsAt),
+            `${durationMs} ms job seen at ${clock.now() - start}`,
+          );
+          const sdkCalls = sdkPolls.filter((t) => start + t <= sdkSees(start, job.endsAt)).length;
+          assert.ok(job.polls.length < sdkCalls, `${job.polls.length} polls vs the SDK waiter's ${sdkCalls}`);
+        }
+      });
+    }
+
+    it("one count alone does not let the poller skip the schedule: a second one must agree", async () => {
+      const start = clock.now();
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 10 * 60 * SECOND, sources: [1_200] });
+      await wait(clock, job);
+      assert.deepEqual(job.polls.slice(0, 2), [start + 5 * SECOND, start + 10 * SECOND]);
+      assert.ok((job.polls[2] ?? 0) - start > 15 * SECOND, "the second count lets it skip ahead");
+    });
+  });
+
+  describe("a request budget shared with other waits", () => {
+    it("polls no sooner than the wait's fair share, re-counted as waits join, and leaves at the end", async () => {
+      let waits = 0;
+      const share = {
+        joinWait: () => {
+          waits++;
+          return () => void waits--;
+        },
+        fairPollIntervalMs: () => waits * 20 * SECOND,
+      };
+      const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 3 * 60 * SECOND, sources: [50] });
+      const start = clock.now();
+      const waiting = wait(clock, job, { share });
+      await new Promise((r) => setImmediate(r));
+      assert.equal(waits, 1);
+      // Another job's wait joins: this one's share halves before its first poll is due.
+      waits++;
+      await waiting;
+      assert.equal(waits, 1, "left the budget when done");
+      assert.ok(
+        (job.polls[0] ?? 0) - start >= 40 * SECOND,
+        `first poll after ${(job.polls[0] ?? 0) - start} ms`,
+      );
+      assert.ok(gaps(job.polls).every((g) => g >= 40 * SECOND));
     });
   });
 
@@ -315,19 +391,35 @@ describe("waitForJob on a manual clock", () => {
 });
 
 describe("PollSchedule", () => {
-  it("never polls a pending job sooner than firstDelayMs, and spreads the first polls upwards", () => {
-    const low = new PollSchedule({}, () => 0).firstDelay();
-    const high = new PollSchedule({}, () => 0.999).firstDelay();
-    assert.equal(low, DEFAULT_POLL_POLICY.firstDelayMs);
-    assert.ok(high > low && high <= DEFAULT_POLL_POLICY.firstDelayMs * (1 + DEFAULT_POLL_POLICY.jitter));
+  const pending: IndexingJob = { phase: "BATCH_JOB_PHASE_PENDING" };
+
+  it("polls a pending job on DigitalOcean's SDK waiter schedule: 5, 10, 15, 25, 45, 75, 105 s", () => {
+    const schedule = new PollSchedule({}, () => 0.5);
+    const times: number[] = [];
+    let at = 0;
+    for (let i = 0; i < 7; i++) times.push((at += schedule.next(at, pending)));
+    assert.deepEqual(
+      times,
+      [5, 10, 15, 25, 45, 75, 105].map((s) => s * SECOND),
+    );
   });
 
-  it("backs off between minDelayMs and maxDelayMs while a job stays pending", () => {
-    const schedule = new PollSchedule({ firstDelayMs: 2_000, maxDelayMs: 10_000 }, () => 0.5);
-    const pending: IndexingJob = { phase: "BATCH_JOB_PHASE_PENDING" };
-    const waits = Array.from({ length: 10 }, (_, i) => schedule.next(i * 60_000, pending));
-    assert.ok((waits[0] ?? 0) >= 2_000);
-    assert.ok(waits.every((w, i) => i === 0 || w >= (waits[i - 1] ?? 0)));
-    assert.equal(waits.at(-1), 10_000);
+  it("follows a tuned schedule, between minDelayMs and maxDelayMs", () => {
+    const schedule = new PollSchedule({ firstDelayMs: 2_000, firstDelayRepeats: 1, maxDelayMs: 10_000 });
+    const waits: number[] = [];
+    let at = 0;
+    for (let i = 0; i < 6; i++) {
+      const delay = schedule.next(at, pending);
+      waits.push(delay);
+      at += delay;
+    }
+    assert.deepEqual(waits, [2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+  });
+
+  it("after a failed poll, keeps to the schedule counted from the first sight", () => {
+    const schedule = new PollSchedule();
+    assert.equal(schedule.next(0, pending), 5 * SECOND);
+    assert.equal(schedule.afterError(5 * SECOND), 5 * SECOND);
+    assert.equal(schedule.afterError(12 * SECOND), 3 * SECOND);
   });
 });
