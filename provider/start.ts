@@ -56,11 +56,16 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
   const since = listing.serverTime === undefined ? undefined : Math.floor(listing.serverTime / 1000) * 1000;
   const seenFirst = listing.items.map((job) => job.uuid);
 
-  /** Started after we began: strictly later second than our first answer, or unseen then. */
+  /**
+   * Started after we began: in a later second than our first answer, or in that same second but absent
+   * from it (timestamps are whole seconds; the listing tells the order within one). Without the API's
+   * time, absent from the first answer.
+   */
   const startedSinceWeBegan = (job: IndexingJob): boolean => {
-    if (since === undefined) return !seenFirst.includes(job.uuid);
+    const unseen = !seenFirst.includes(job.uuid);
+    if (since === undefined) return unseen;
     const created = Date.parse(job.created_at ?? "");
-    return Number.isFinite(created) && created > since;
+    return Number.isFinite(created) && (created > since || (unseen && created === since));
   };
   /** Indexes every data source we ask for; a job of all data sources covers any of them. */
   const covers = async (job: IndexingJob): Promise<boolean> => {
