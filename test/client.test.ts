@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../provider/clock";
@@ -311,10 +313,12 @@ describe("GradientClient against the simulator", function () {
         );
       await budget.acquire();
       answer(4_990);
+      budget.release();
       clock.advance(10_000);
       await budget.acquire();
       // 98 requests by others in between: with ours, the minute's 100 are used up.
       answer(4_891);
+      budget.release();
       let granted = false;
       const next = budget.acquire().then(() => (granted = true));
       clock.advance(49_999);
@@ -323,6 +327,141 @@ describe("GradientClient against the simulator", function () {
       clock.advance(1);
       await next;
       assert.equal(budget.stats().peakPerMinute, 2, "its own window alone would not have waited");
+    });
+
+    it("counts what others sent before our first answer while the API's oldest request is that recent", async () => {
+      const clock = new ManualClock();
+      const budget = new RequestBudget({ perMinute: 200, clock });
+      // Its oldest request, which stays the API's oldest for the hour.
+      const oldestAt = clock.now() - 10_000;
+      const answer = (remaining: number) =>
+        budget.observe(
+          200,
+          new Headers({
+            "ratelimit-limit": "5000",
+            "ratelimit-remaining": String(remaining),
+            "ratelimit-reset": String(Math.ceil((oldestAt + 3_600_000) / 1000)),
+          }),
+        );
+      // Another stack's start burst, 10 s ago: our first answer shows 150 requests of the token (149 of
+      // theirs and ours), the oldest 10 s old. How far remaining falls from here on cannot see those.
+      let remaining = 4_850;
+      const send = async () => {
+        await budget.acquire();
+        answer(remaining--);
+        budget.release();
+      };
+      await send();
+      let sent = 1;
+      const more = (async () => {
+        for (; sent < 60; sent++) await send();
+      })();
+      for (let i = 0; i < 100; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(sent, 51, "not the token's 200 in the minute: 149 of theirs and 51 of ours");
+      clock.advance(49_000);
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(sent, 51, "let through before the other stack's burst left the minute");
+      clock.advance(3_000);
+      await more;
+      assert.equal(sent, 60);
+    });
+
+    it("does not count requests of the token's past hour that are older than a minute", async () => {
+      const clock = new ManualClock();
+      const budget = new RequestBudget({ perMinute: 200, clock });
+      await budget.acquire();
+      budget.observe(
+        200,
+        new Headers({
+          "ratelimit-limit": "5000",
+          "ratelimit-remaining": "3000",
+          // The oldest of the hour's 2,000 requests is 20 minutes old: they tell nothing of the minute.
+          "ratelimit-reset": String(Math.ceil((clock.now() + 40 * 60_000) / 1000)),
+        }),
+      );
+      budget.release();
+      for (let i = 0; i < 100; i++) {
+        await budget.acquire();
+        budget.release();
+      }
+      assert.equal(budget.stats().granted, 101);
+    });
+
+    it("trusts the API's whole count only in its own first minute, when nothing else sees those requests", async () => {
+      const clock = new ManualClock();
+      const budget = new RequestBudget({ perMinute: 200, clock });
+      const answer = (remaining: number) => {
+        budget.observe(
+          200,
+          new Headers({
+            "ratelimit-limit": "5000",
+            "ratelimit-remaining": String(remaining),
+            // An oldest request always a second ago: no API says so, but one that did must not stall us.
+            "ratelimit-reset": String(Math.ceil((clock.now() - 1_000 + 3_600_000) / 1000)),
+          }),
+        );
+        budget.release();
+      };
+      await budget.acquire();
+      answer(4_700);
+      clock.advance(61_000);
+      for (let remaining = 4_699; remaining > 4_600; remaining--) {
+        await budget.acquire();
+        answer(remaining);
+      }
+      assert.equal(budget.stats().granted, 100);
+    });
+
+    it("has at most maxInFlight requests unanswered; a release lets the next one out", async () => {
+      const budget = new RequestBudget({ perMinute: 1_000, maxInFlight: 2 });
+      let granted = 0;
+      const all = Array.from({ length: 4 }, () => budget.acquire().then(() => granted++));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(granted, 2);
+      budget.release();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(granted, 3);
+      budget.release();
+      await Promise.all(all);
+      assert.equal(granted, 4);
+    });
+
+    it("through ky: never more than maxInFlight requests at the API at once, failed ones released", async () => {
+      let open = 0;
+      let most = 0;
+      const server = http.createServer((request, response) => {
+        open++;
+        most = Math.max(most, open);
+        setTimeout(() => {
+          open--;
+          if (request.url?.includes("broken")) {
+            request.socket.destroy();
+            return;
+          }
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ job: { uuid: "x", status: "INDEX_JOB_STATUS_PENDING" } }));
+        }, 30);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      const budget = new RequestBudget({ perMinute: 10_000, maxInFlight: 3 });
+      const client = new GradientClient({
+        token: "t",
+        baseUrl: `http://127.0.0.1:${port}`,
+        retryLimit: 0,
+        attemptTimeoutMs: 2_000,
+        budget,
+      });
+      try {
+        // Dropped connections fail without an answer: their slots must come back all the same.
+        const broken = Array.from({ length: 4 }, () => client.getIndexingJob("broken").catch(() => "failed"));
+        assert.deepEqual(await Promise.all(broken), ["failed", "failed", "failed", "failed"]);
+        const jobs = await Promise.all(Array.from({ length: 10 }, () => client.getIndexingJob("x")));
+        assert.equal(jobs.length, 10);
+        assert.equal(most, 3, `${most} requests were at the server at once`);
+      } finally {
+        server.close();
+      }
     });
 
     it("pauses everyone until the reset when the API says the quota is used up", async () => {

@@ -107,9 +107,11 @@ export class GradientClient {
         backoffLimit: 10_000,
         jitter: true,
       },
+      // `acquire` lets each attempt out before ky's per-attempt timeout starts; `send` counts it in
+      // flight until its fetch settles, answered or not.
+      fetch: (input, init) => budget.send(() => globalThis.fetch(input, init)),
       hooks: {
         beforeRequest: [() => budget.acquire()],
-        afterResponse: [(_request, _options, response) => budget.observe(response.status, response.headers)],
       },
     });
   }
