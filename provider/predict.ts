@@ -78,6 +78,11 @@ export interface Prediction {
   steady: boolean;
   /** How many counts (polls that showed progress) the prediction rests on. */
   counts: number;
+  /**
+   * On a single count and a start told by the job's timestamps: the wait until just after the most
+   * likely end of steady progress, though the window it may end in is still wide.
+   */
+  likelyDelayMs?: number;
 }
 
 /**
@@ -115,9 +120,16 @@ export class EndPredictor {
     const delayMs = this.uneven ? undefined : this.steadyDelay(latest);
     // One count alone cannot tell steady from erratic progress: a second one must agree first.
     const counted = this.samples.filter((s) => s.fraction > 0).length;
-    return delayMs === undefined
-      ? undefined
-      : { delayMs, steady: !this.uneven && counted >= 2, counts: counted };
+    if (delayMs === undefined) return undefined;
+    const likelyEnd = counted === 1 ? this.likelyEnd(latest) : undefined;
+    return {
+      delayMs,
+      steady: !this.uneven && counted >= 2,
+      counts: counted,
+      ...(likelyEnd !== undefined && {
+        likelyDelayMs: Math.max(this.policy.minDelayMs, likelyEnd + this.policy.marginMs - at),
+      }),
+    };
   }
 
   private observe(at: number, job: IndexingJob): void {
@@ -194,6 +206,18 @@ export class EndPredictor {
         fractionHi: done / total,
       });
     }
+  }
+
+  /**
+   * Where steady progress from the middle of the start's bounds through `latest` ends: both timestamps
+   * that bound the start are rounded down to the second, so its middle is where it most likely was.
+   * Undefined unless those timestamps told the start (bounds from polls alone are too wide to guess in).
+   */
+  private likelyEnd(latest: Sample): number | undefined {
+    if (!(this.startHi - this.startLo <= 2 * TIMESTAMP_RESOLUTION_MS)) return undefined;
+    const start = (this.startLo + this.startHi) / 2;
+    const fraction = Math.min(1, latest.fraction + this.quantum / 2);
+    return fraction > 0 && latest.at > start ? start + (latest.at - start) / fraction : undefined;
   }
 
   /** A sample as a point known within bounds: its count is rounded down, and may be off by `tolerance`. */

@@ -1,21 +1,26 @@
 /**
- * Waiting for an indexing job to end, with as few API calls as the job allows, and never later than
- * DigitalOcean's own SDK waiter would notice it.
+ * Waiting for an indexing job to end, with as few API calls as the job allows, and no later than
+ * DigitalOcean's own SDK waiter would notice it (but for one bounded guess, below).
  *
  * Two schedules meet here. The age-based one is the SDK waiter's (`firstDelayMs` apart a few times, then
  * doubling up to `maxDelayMs`), counted from when we first saw the job, minus its GET right after the
  * start (the start's answer is our first look): it decides while progress predicts nothing — pending, no
  * counts, or counts too uneven to trust. Where progress is steady, the predicted end (provider/predict.ts)
- * decides instead, and may skip the age-based polls up to just after that end.
+ * decides instead, and may skip the age-based polls up to just after that end. A single count moves
+ * one age-based poll at most, to the end it makes likely if that is at most 3 s past it: were the
+ * guess wrong, an end just before that poll is noticed at most those seconds later than the SDK would.
  */
 import type { IndexingJob } from "./api/types";
 import { hasStatus, isApiError } from "./client";
 import { systemClock, type Clock } from "./clock";
 import { outcomeOf } from "./job-state";
 import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
-import { EndPredictor } from "./predict";
+import { EndPredictor, type Prediction } from "./predict";
 
 export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
+
+/** How far past an age-based poll a single count may move it: what a wrong guess may cost. */
+const ONE_COUNT_REACH_MS = 3_000;
 
 /** Decides when to poll next from what the job has shown so far and how long we have watched it. */
 export class PollSchedule {
@@ -34,13 +39,27 @@ export class PollSchedule {
     if (this.origin === undefined) this.origin = at;
     const prediction = this.predictor.next(at, job);
     const byAge = this.ageBasedDelay(at);
-    if (!prediction?.steady) return byAge;
+    if (!prediction?.steady) return this.oneCountDelay(prediction, byAge, at);
     // On two counts, a predicted end just past the age-based poll is too close to call (erratic counts
     // can look steady that early): that poll stays. Only a prediction well beyond it skips it.
     const stepAfter = this.ageBasedDelay(at + byAge);
     const justPast =
       prediction.counts < 3 && prediction.delayMs > byAge && prediction.delayMs <= byAge + stepAfter;
     return justPast ? byAge : prediction.delayMs;
+  }
+
+  /**
+   * One count cannot prove progress steady, but with the start the job's timestamps give it places the
+   * likely end. Where that lies shortly past the age-based poll, that poll would most likely bring only a
+   * second count and need a third call: one poll just after the likely end replaces both. Too early, it
+   * is that second count (no call lost); too late, it notices an end just before the age-based poll
+   * at most half a step (and `ONE_COUNT_REACH_MS`) after that poll would have.
+   */
+  private oneCountDelay(prediction: Prediction | undefined, byAge: number, at: number): number {
+    const likely = prediction?.counts === 1 ? prediction.likelyDelayMs : undefined;
+    if (likely === undefined || likely <= byAge) return byAge;
+    const reach = Math.min(this.ageBasedDelay(at + byAge) / 2, ONE_COUNT_REACH_MS);
+    return likely <= byAge + reach ? likely : byAge;
   }
 
   /** The wait after a poll that failed at `at`: nothing new was learnt. */

@@ -133,6 +133,69 @@ describe("waitForJob on a manual clock", () => {
       });
     }
 
+    it("a 10 s job: one count and the job's start place the end, polled once just after it", async () => {
+      const start = clock.now();
+      const job = scriptedJob(clock, { pendingMs: 2 * SECOND, durationMs: 10 * SECOND, sources: [1_200] });
+      await wait(clock, job);
+      // The age-based poll at 10 s would only bring a second count: the likely end takes its place.
+      assert.equal(job.polls[0], start + 5 * SECOND);
+      assert.equal(job.polls.length, 2, `polls at ${job.polls.map((t) => t - start).join(", ")} ms`);
+      const latency = clock.now() - job.endsAt;
+      assert.ok(latency >= 0 && latency <= SECOND, `noticed ${latency} ms after the end`);
+    });
+
+    it("one count that places the end too early: the poll there brings the second count, no call lost", async () => {
+      const start = clock.now();
+      // Fast at first, then slower: the first count (at 5 s) makes 11.6 s likely; the end comes at 12 s.
+      const job = scriptedJob(clock, {
+        pendingMs: 2 * SECOND,
+        durationMs: 10 * SECOND,
+        sources: [1_200],
+        curve: (elapsed) => (elapsed < 0.3 ? elapsed * (0.35 / 0.3) : 0.35 + (elapsed - 0.3) * (0.65 / 0.7)),
+      });
+      await wait(clock, job);
+      const polls = job.polls.map((t) => t - start);
+      assert.ok(
+        polls[1] !== undefined && polls[1] > 10 * SECOND && polls[1] < job.endsAt - start,
+        `polls at ${polls.join(", ")} ms`,
+      );
+      assert.ok(polls.length <= 3, `polls at ${polls.join(", ")} ms`);
+      // No later than the SDK waiter's poll at 15 s.
+      assert.ok(clock.now() - start <= 15 * SECOND, `noticed at ${clock.now() - start} ms`);
+    });
+
+    it("one count that places the end too late: noticed at most half a step after the SDK waiter", async () => {
+      const start = clock.now();
+      // Slow at first, then fast: the first count makes 12 s likely; the end comes at 9.5 s.
+      const job = scriptedJob(clock, {
+        pendingMs: 2 * SECOND,
+        durationMs: 7.5 * SECOND,
+        sources: [1_200],
+        curve: (elapsed) => (elapsed < 0.4 ? elapsed * 0.75 : 0.3 + (elapsed - 0.4) * (0.7 / 0.6)),
+      });
+      await wait(clock, job);
+      const polls = job.polls.map((t) => t - start);
+      assert.equal(polls.length, 2, `polls at ${polls.join(", ")} ms`);
+      // The SDK waiter sees it at 10 s; the step after is 5 s.
+      assert.ok(clock.now() - start <= 12.5 * SECOND, `noticed at ${clock.now() - start} ms`);
+    });
+
+    it("one count never moves an age-based poll more than 3 s: a wrong guess costs at most that", async () => {
+      const start = clock.now();
+      // Pending until 12 s: the first count, at 15 s, makes 29 s likely, 4 s past the poll at 25 s.
+      const job = scriptedJob(clock, { pendingMs: 12 * SECOND, durationMs: 17 * SECOND, sources: [1_200] });
+      await wait(clock, job);
+      const polls = job.polls.map((t) => t - start);
+      assert.deepEqual(
+        polls.slice(0, 4),
+        [5, 10, 15, 25].map((s) => s * SECOND),
+        `polls at ${polls.join(", ")} ms`,
+      );
+      // The second count confirms the end: a poll just after it.
+      const latency = clock.now() - job.endsAt;
+      assert.ok(latency >= 0 && latency <= SECOND, `noticed ${latency} ms after the end`);
+    });
+
     it("takes the start answer as the first observation and waits firstDelayMs before polling", async () => {
       const start = clock.now();
       const job = scriptedJob(clock, { pendingMs: 2 * SECOND, durationMs: 60 * SECOND, sources: [100] });
@@ -285,7 +348,7 @@ describe("waitForJob on a manual clock", () => {
       });
     }
 
-    it("one count alone does not let the poller skip the schedule: a second one must agree", async () => {
+    it("one count alone does not let the poller leap to a far end: a second one must agree", async () => {
       const start = clock.now();
       const job = scriptedJob(clock, { pendingMs: SECOND, durationMs: 10 * 60 * SECOND, sources: [1_200] });
       await wait(clock, job);
