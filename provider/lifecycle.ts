@@ -15,7 +15,7 @@ import { isRunning, outcomeOf } from "./job-state";
 import { jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./report";
-import { startOrAdopt } from "./start";
+import { startOrAdopt, type StartedRun } from "./start";
 import { waitForJob, type PollPolicy } from "./wait";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
@@ -54,9 +54,9 @@ export async function createJob(
   const settings = settingsOf(inputs);
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
-  const job = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
-  const id = job.uuid ?? "";
-  return { id, outs: await awaitJob(ctx, inputs, settings, job, deadline, id, api) };
+  const run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
+  const id = run.job.uuid ?? "";
+  return { id, outs: await awaitJob(ctx, inputs, settings, run, deadline, id, api) };
 }
 
 /**
@@ -74,17 +74,19 @@ export async function updateJob(
   if (succeeded(olds, settings)) return withInputs(olds, news);
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
-  let job = olds.uuid ? await fetchIfKnown(api, olds.uuid) : undefined;
+  const job = olds.uuid ? await fetchIfKnown(api, olds.uuid) : undefined;
+  let run: StartedRun;
   if (job && isRunning(job)) {
     consolePrint(
       `indexing job ${shortId(job.uuid)} from the last deployment still runs: waiting for it again`,
     );
+    run = { job };
   } else if (job && succeeded(stateOf(news, job), settings)) {
     return stateOf(news, job);
   } else {
-    job = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
+    run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
   }
-  return awaitJob(ctx, news, settings, job, deadline, id, api);
+  return awaitJob(ctx, news, settings, run, deadline, id, api);
 }
 
 /** Fresh outputs; undefined when the API no longer knows the job. */
@@ -123,7 +125,7 @@ async function awaitJob(
   ctx: LifecycleContext,
   inputs: ProviderInputs,
   settings: JobSettings,
-  started: IndexingJob,
+  { job: started, typicalRunMs }: StartedRun,
   deadline: number,
   resourceId: string,
   api: GradientClient,
@@ -151,6 +153,7 @@ async function awaitJob(
       deadline,
       policy: { ...ctx.poll, ...settings.poll },
       share: api.budget,
+      ...(typicalRunMs !== undefined && { typicalRunMs }),
       onObserve: (seen) => {
         job = seen;
         reporter.observe(seen);

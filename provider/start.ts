@@ -17,6 +17,7 @@
 import type { IndexingJob } from "./api/types";
 import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "./client";
 import { systemClock } from "./clock";
+import { typicalRunMs } from "./history";
 import type { JobSettings } from "./inputs";
 import { isRunning } from "./job-state";
 import { consolePrint } from "./report";
@@ -35,8 +36,15 @@ const MAX_UNEXPLAINED_FAILURES = 3;
 const BUSY_MESSAGE = /already has an? (indexing )?job running/i;
 const PROVISIONING_MESSAGE = /failed to get db creds/i;
 
+/** The job this deploy waits for, and how long the knowledge base's past jobs took. */
+export interface StartedRun {
+  job: IndexingJob;
+  /** See provider/history.ts: from the job list read before starting. */
+  typicalRunMs?: number;
+}
+
 /** The job this deploy waits for: adopted when it cannot have missed what we index, else ours. */
-export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
+export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
   const { api, settings } = ctx;
   const kb = settings.knowledgeBaseUuid.toLowerCase();
   const wanted = settings.dataSourceUuids.map((id) => id.toLowerCase());
@@ -55,6 +63,11 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
   // When we began, on the API's clock: whole seconds, like its timestamps.
   const since = listing.serverTime === undefined ? undefined : Math.floor(listing.serverTime / 1000) * 1000;
   const seenFirst = listing.items.map((job) => job.uuid);
+  const pastRunMs = typicalRunMs(listing.items);
+  const run = (job: IndexingJob): StartedRun => ({
+    job,
+    ...(pastRunMs !== undefined && { typicalRunMs: pastRunMs }),
+  });
 
   /**
    * Started after we began: in a later second than our first answer, or in that same second but absent
@@ -94,7 +107,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
           `knowledge base ${kb} started indexing job ${running.uuid} after this deployment began, ` +
             `covering the data sources asked for: taking it as this resource's job`,
         );
-        return running;
+        return run(running);
       }
       consolePrint(
         `knowledge base ${kb} already runs indexing job ${running.uuid}: ` +
@@ -113,7 +126,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
         `knowledge base ${kb} ran indexing job ${ended.uuid} after this deployment began, covering the ` +
           `data sources asked for: taking it as this resource's job`,
       );
-      return ended;
+      return run(ended);
     }
 
     if (provisioning) {
@@ -131,7 +144,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
     const before = listing.items.map((job) => job.uuid);
     let failure: DigitalOceanApiError;
     try {
-      return await api.startIndexingJob({ knowledgeBaseUuid: kb, dataSourceUuids: wanted });
+      return run(await api.startIndexingJob({ knowledgeBaseUuid: kb, dataSourceUuids: wanted }));
     } catch (error) {
       if (!isApiError(error)) throw error;
       failure = error;
@@ -146,7 +159,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<IndexingJob> {
       for (const job of fresh) {
         if (await covers(job)) {
           consolePrint(`the answer to starting indexing job ${job.uuid} was lost; found that job`);
-          return job;
+          return run(job);
         }
       }
     }

@@ -22,12 +22,17 @@ export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 /** How far past an age-based poll a single count may move it: what a wrong guess may cost. */
 const ONE_COUNT_REACH_MS = 3_000;
 
+/** Past runs' timestamps are whole seconds: one poll this long after the end they place. */
+const PAST_RUN_MARGIN_MS = 1_000;
+
 /** Decides when to poll next from what the job has shown so far and how long we have watched it. */
 export class PollSchedule {
   private readonly policy: PollPolicy;
   private readonly predictor: EndPredictor;
   /** When the job was first seen, on our clock: the age-based schedule counts from there. */
   private origin: number | undefined;
+  /** Where the knowledge base's past jobs place this one's end, on our clock, until polled there. */
+  private endByPastRuns: number | undefined;
 
   constructor(policy: Partial<PollPolicy> = {}, random: () => number = Math.random) {
     this.policy = { ...DEFAULT_POLL_POLICY, ...policy };
@@ -38,6 +43,24 @@ export class PollSchedule {
   next(at: number, job: IndexingJob): number {
     if (this.origin === undefined) this.origin = at;
     const prediction = this.predictor.next(at, job);
+    const delay = this.plannedDelay(at, prediction);
+    return prediction?.steady ? delay : this.pastRunsPoll(at, delay);
+  }
+
+  /**
+   * Expects the job, seen at `at`, to take about as long as the knowledge base's past jobs did from
+   * creation to finish (provider/history.ts). One poll goes just after that end, unless another comes
+   * first: the age-based schedule keeps every poll of its own, so a wrong guess costs that one call —
+   * which the SDK waiter spends on its GET right after the start.
+   */
+  expectRun(typicalRunMs: number, at: number, job: IndexingJob): void {
+    const created = Date.parse(job.created_at ?? "");
+    const updated = Date.parse(job.updated_at ?? "");
+    const age = Number.isFinite(created) && updated >= created ? updated - created : 0;
+    this.endByPastRuns = at - age + typicalRunMs;
+  }
+
+  private plannedDelay(at: number, prediction: Prediction | undefined): number {
     const byAge = this.ageBasedDelay(at);
     if (!prediction?.steady) return this.oneCountDelay(prediction, byAge, at);
     // On two counts, a predicted end just past the age-based poll is too close to call (erratic counts
@@ -46,6 +69,16 @@ export class PollSchedule {
     const justPast =
       prediction.counts < 3 && prediction.delayMs > byAge && prediction.delayMs <= byAge + stepAfter;
     return justPast ? byAge : prediction.delayMs;
+  }
+
+  /** The wait until just after the end past runs make likely, if that comes before `delay`; once. */
+  private pastRunsPoll(at: number, delay: number): number {
+    if (this.endByPastRuns === undefined) return delay;
+    // Both timestamps of a past run are whole seconds: it may have taken up to a second longer.
+    const wait = this.endByPastRuns + PAST_RUN_MARGIN_MS - at;
+    if (wait >= delay) return delay;
+    this.endByPastRuns = undefined;
+    return wait < 0 ? delay : Math.max(wait, this.policy.minDelayMs);
   }
 
   /**
@@ -93,6 +126,11 @@ export interface WaitOptions {
   onObserve?: (job: IndexingJob) => void;
   /** Consecutive failed polls tolerated before giving up. Default 5. */
   maxConsecutiveErrors?: number;
+  /**
+   * How long the knowledge base's past jobs took from creation to finish: one poll may go just after
+   * the end that makes likely (see PollSchedule.expectRun).
+   */
+  typicalRunMs?: number;
   /** A request budget shared with other waits: no poll comes sooner than this wait's fair share of it. */
   share?: { joinWait(): () => void; fairPollIntervalMs(): number };
 }
@@ -112,6 +150,7 @@ export async function waitForJob(
   const clock = options.clock ?? systemClock;
   const schedule = new PollSchedule(options.policy, options.random);
   options.onObserve?.(initial);
+  if (options.typicalRunMs !== undefined) schedule.expectRun(options.typicalRunMs, clock.now(), initial);
   // A job already running (resumed, or found in the way) may be predictable from its first sight.
   const delay = schedule.next(clock.now(), initial);
   const leave = outcomeOf(initial) === "running" ? options.share?.joinWait() : undefined;

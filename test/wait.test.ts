@@ -196,6 +196,72 @@ describe("waitForJob on a manual clock", () => {
       assert.ok(latency >= 0 && latency <= SECOND, `noticed ${latency} ms after the end`);
     });
 
+    describe("with the knowledge base's past runs", () => {
+      const silent = () => 0;
+
+      it("no counts until the end, as long as past runs: one poll just after that end", async () => {
+        const start = clock.now();
+        const job = scriptedJob(clock, {
+          pendingMs: 2 * SECOND,
+          durationMs: 26 * SECOND,
+          sources: [300],
+          curve: silent,
+        });
+        await wait(clock, job, { typicalRunMs: 28 * SECOND });
+        const polls = job.polls.map((t) => t - start);
+        // The SDK waiter: 0, 5, 10, 15, 25, 45 s. The age-based schedule alone would see it at 45 s.
+        assert.deepEqual(
+          polls,
+          [5, 10, 15, 25, 29].map((s) => s * SECOND),
+        );
+      });
+
+      it("past runs that mislead cost one call, never a later end", async () => {
+        const start = clock.now();
+        const job = scriptedJob(clock, {
+          pendingMs: 2 * SECOND,
+          durationMs: 38 * SECOND,
+          sources: [300],
+          curve: silent,
+        });
+        await wait(clock, job, { typicalRunMs: 18 * SECOND });
+        const polls = job.polls.map((t) => t - start);
+        // Every age-based poll stays: as many calls as the SDK waiter's 6, the end seen when it sees it.
+        assert.deepEqual(
+          polls,
+          [5, 10, 15, 19, 25, 45].map((s) => s * SECOND),
+        );
+      });
+
+      it("counts the age of a job found running from its own timestamps", async () => {
+        const job = scriptedJob(clock, {
+          pendingMs: 2 * SECOND,
+          durationMs: 60 * SECOND,
+          sources: [300],
+          curve: silent,
+        });
+        // Found 20 s after it was created (resumed, or adopted): the past runs' 40 s end 20 s from now.
+        clock.advance(20 * SECOND);
+        const found = clock.now();
+        const seen = await job.fetchJob();
+        job.polls.length = 0;
+        await drive(
+          clock,
+          waitForJob(seen, job.fetchJob, {
+            deadline: found + 3_600 * SECOND,
+            clock,
+            random: () => 0.5,
+            typicalRunMs: 40 * SECOND,
+          }),
+        );
+        assert.equal(
+          job.polls[3],
+          found + 21 * SECOND,
+          `polls at ${job.polls.map((t) => t - found).join(", ")} ms`,
+        );
+      });
+    });
+
     it("takes the start answer as the first observation and waits firstDelayMs before polling", async () => {
       const start = clock.now();
       const job = scriptedJob(clock, { pendingMs: 2 * SECOND, durationMs: 60 * SECOND, sources: [100] });
