@@ -1,7 +1,8 @@
 /**
  * P1: API calls per job and how late each waiter notices the end, for jobs of 3 s to 1 h under five
  * progress models: steady, erratic over 3 data sources, erratic in 1, no counts until the end, and
- * counts that come only as each data source finishes. Simulator and waiters share one ManualClock, moved straight to
+ * counts that come only as each data source finishes; and no counts on a knowledge base whose last job
+ * took as long (its job list, read before the start, tells ours). Simulator and waiters share one ManualClock, moved straight to
  * the next wake-up whenever no request is in flight, so a 10-minute job takes milliseconds; every poll
  * is still a real HTTP request to the simulator. All waiters watch the same job at once, so they face
  * the very same progress curve.
@@ -10,7 +11,8 @@ import type { IndexingJob } from "../provider/api/types";
 import { GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../provider/clock";
 import { startSimulator, type ProgressShape, type Simulator } from "../simulator";
-import { ALL_POLLERS, ourPoller, sdkWaiter, type Poller } from "./pollers";
+import { typicalRunMs } from "../provider/history";
+import { ALL_POLLERS, ourPoller, sdkWaiter, type PastRuns, type Poller } from "./pollers";
 import { seededRandom } from "./random";
 import { fixed, renderTable, seconds, spread, type Row, type Spread } from "./table";
 
@@ -23,6 +25,8 @@ interface Scenario {
   dataSources: readonly { items: number }[];
   /** Part of P1's verdict, or shown for information only. */
   judged: boolean;
+  /** The knowledge base ran a job as long just before: the job list, read before starting, says so. */
+  afterPastRun?: boolean;
 }
 
 /** Every model is judged: the poller must be good whether or not the API fills progress counts. */
@@ -32,6 +36,7 @@ const SCENARIOS: readonly Scenario[] = [
   { progress: "erratic", dataSources: ONE_SOURCE, judged: true },
   { progress: "silent", dataSources: THREE_SOURCES, judged: true },
   { progress: "stepwise", dataSources: THREE_SOURCES, judged: true },
+  { progress: "silent", dataSources: THREE_SOURCES, judged: true, afterPastRun: true },
 ];
 const MODEL_NAMES: Readonly<Record<ProgressShape, string>> = {
   steady: "steady progress",
@@ -39,6 +44,7 @@ const MODEL_NAMES: Readonly<Record<ProgressShape, string>> = {
   silent: "no counts until the end",
   stepwise: "counts only as each data source finishes",
 };
+const PAST_RUN_NOTE = ", after a run as long";
 const PENDING_MS = 2_000;
 /** P1's bar for steady progress of 10 s and more: the end noticed within this. */
 const STEADY_LATENCY_MS = 2_000;
@@ -54,6 +60,7 @@ export interface PollerFigures {
 
 export interface P1Cell {
   progress: ProgressShape;
+  afterPastRun: boolean;
   dataSources: number;
   judged: boolean;
   durationMs: number;
@@ -90,16 +97,23 @@ export async function runP1(options: P1Options): Promise<P1Result> {
   });
   const cells: P1Cell[] = [];
   try {
-    for (const { progress, dataSources, judged } of SCENARIOS) {
+    for (const { progress, dataSources, judged, afterPastRun = false } of SCENARIOS) {
       for (const durationMs of options.durationsMs) {
         const perPoller = ALL_POLLERS.map((): Observation[] => []);
         for (let seed = 0; seed < options.jobsPerCell; seed++) {
-          const seen = await watchOneJob(sim, client, clock, { progress, dataSources, durationMs, seed });
+          const seen = await watchOneJob(sim, client, clock, {
+            progress,
+            dataSources,
+            durationMs,
+            seed,
+            afterPastRun,
+          });
           seen.forEach((observation, i) => perPoller[i]?.push(observation));
         }
         const pollers = ALL_POLLERS.map((poller, i) => figures(poller, perPoller[i] ?? []));
         const cell = judge({
           progress,
+          afterPastRun,
           dataSources: dataSources.length,
           judged,
           durationMs,
@@ -130,12 +144,22 @@ async function watchOneJob(
     dataSources: readonly { items: number }[];
     durationMs: number;
     seed: number;
+    afterPastRun: boolean;
   },
 ): Promise<Observation[]> {
   const kb = sim.seedKnowledgeBase({ dataSources: [...job.dataSources] });
   sim.planJobs(kb.uuid, { pendingMs: PENDING_MS, durationMs: job.durationMs, progress: job.progress });
   // Start at varying fractions of a second: the API's timestamps have whole seconds only.
   const random = seededRandom(job.seed * 7919 + job.durationMs);
+  let past: PastRuns = {};
+  if (job.afterPastRun) {
+    clock.advance(1 + Math.floor(random() * 999));
+    await client.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
+    clock.advance(PENDING_MS + job.durationMs + 5_000);
+    // What the provider reads before starting (provider/start.ts), and makes of it.
+    const typical = typicalRunMs((await client.listKnowledgeBaseIndexingJobs(kb.uuid)).items);
+    past = typical === undefined ? {} : { typicalRunMs: typical };
+  }
   clock.advance(1 + Math.floor(random() * 999));
   const postedAt = clock.now();
   const initial = await client.startIndexingJob({ knowledgeBaseUuid: kb.uuid });
@@ -155,7 +179,7 @@ async function watchOneJob(
         inFlight--;
       }
     };
-    await poller.wait(initial, fetchJob, clock, seededRandom(job.seed));
+    await poller.wait(initial, fetchJob, clock, seededRandom(job.seed), past);
     return { calls, latencyMs: lastGetAt - endsAt };
   });
   return drive(clock, () => inFlight > 0, Promise.all(watches));
@@ -226,7 +250,9 @@ export function p1Summary(result: P1Result): string {
     const calls = (p?: PollerFigures) => (p ? `${fixed(p.calls.mean)} / ${p.calls.max}` : "-");
     const late = (p?: PollerFigures) =>
       p ? `${seconds(p.latencyMs.mean)} / ${seconds(p.latencyMs.max)}` : "-";
-    const model = `${MODEL_NAMES[cell.progress]}, ${cell.dataSources} source${cell.dataSources > 1 ? "s" : ""}`;
+    const model =
+      `${MODEL_NAMES[cell.progress]}, ${cell.dataSources} source${cell.dataSources > 1 ? "s" : ""}` +
+      (cell.afterPastRun ? PAST_RUN_NOTE : "");
     return [
       model,
       length(cell.durationMs),
@@ -248,7 +274,10 @@ export function p1Tables(result: P1Result): string {
   const parts: string[] = [];
   for (const scenario of SCENARIOS) {
     const cells = result.cells.filter(
-      (c) => c.progress === scenario.progress && c.dataSources === scenario.dataSources.length,
+      (c) =>
+        c.progress === scenario.progress &&
+        c.dataSources === scenario.dataSources.length &&
+        c.afterPastRun === (scenario.afterPastRun ?? false),
     );
     const rows: Row[] = [];
     for (const cell of cells) {
@@ -268,7 +297,8 @@ export function p1Tables(result: P1Result): string {
       scenario.dataSources.length === 1 ? "one data source" : `${scenario.dataSources.length} data sources`;
     const note = scenario.judged ? "" : ", not judged";
     parts.push(
-      `P1 ${MODEL_NAMES[scenario.progress]}, ${sources} (${cells[0]?.jobs ?? 0} jobs per length, ` +
+      `P1 ${MODEL_NAMES[scenario.progress]}, ${sources}${scenario.afterPastRun ? PAST_RUN_NOTE : ""} ` +
+        `(${cells[0]?.jobs ?? 0} jobs per length, ` +
         `${seconds(PENDING_MS, 0)} pending first${note})\n` +
         renderTable(["job", "waiter", "calls mean", "calls max", "late mean", "late max", "verdict"], rows),
     );

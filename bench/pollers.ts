@@ -7,14 +7,20 @@ import type { IndexingJob } from "../provider/api/types";
 import type { Clock } from "../provider/clock";
 import { waitForJob } from "../provider/wait";
 
+/** What the knowledge base's past jobs said, read before the start. */
+export interface PastRuns {
+  typicalRunMs?: number;
+}
+
 export interface Poller {
   readonly name: string;
-  /** Waits until the job ends. `initial` is the POST's answer; only our poller uses it. */
+  /** Waits until the job ends. `initial` is the POST's answer and `past` its history; only ours uses them. */
   wait(
     initial: IndexingJob,
     fetchJob: () => Promise<IndexingJob>,
     clock: Clock,
     random: () => number,
+    past?: PastRuns,
   ): Promise<IndexingJob>;
 }
 
@@ -92,9 +98,9 @@ export function awsWaiter(minDelayMs = 2_000, maxDelayMs = 120_000): Poller {
 /** Ours, as the provider runs it: `waitForJob` with the default policy, starting from the POST's answer. */
 export const ourPoller: Poller = {
   name: "ours (waitForJob)",
-  wait: async (initial, fetchJob, clock, random) => {
+  wait: async (initial, fetchJob, clock, random, past = {}) => {
     const deadline = clock.now() + 24 * 3_600_000;
-    return (await waitForJob(initial, fetchJob, { deadline, clock, random })).job;
+    return (await waitForJob(initial, fetchJob, { deadline, clock, random, ...past })).job;
   },
 };
 
