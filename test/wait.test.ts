@@ -198,39 +198,27 @@ describe("waitForJob on a manual clock", () => {
 
     describe("with the knowledge base's past runs", () => {
       const silent = () => 0;
-
-      it("no counts until the end, as long as past runs: one poll just after that end", async () => {
+      /** Polls, in seconds after the start, of a job of no counts pending 2 s, after past runs as given. */
+      const pollsAfterPastRuns = async (durationS: number, typicalRunS: number) => {
         const start = clock.now();
         const job = scriptedJob(clock, {
           pendingMs: 2 * SECOND,
-          durationMs: 26 * SECOND,
+          durationMs: durationS * SECOND,
           sources: [300],
           curve: silent,
         });
-        await wait(clock, job, { typicalRunMs: 28 * SECOND });
-        const polls = job.polls.map((t) => t - start);
+        await wait(clock, job, { typicalRunMs: typicalRunS * SECOND });
+        return job.polls.map((t) => (t - start) / SECOND);
+      };
+
+      it("no counts until the end, as long as past runs: one poll just after that end", async () => {
         // The SDK waiter: 0, 5, 10, 15, 25, 45 s. The age-based schedule alone would see it at 45 s.
-        assert.deepEqual(
-          polls,
-          [5, 10, 15, 25, 29].map((s) => s * SECOND),
-        );
+        assert.deepEqual(await pollsAfterPastRuns(26, 28), [5, 10, 15, 25, 29]);
       });
 
       it("past runs that mislead cost one call, never a later end", async () => {
-        const start = clock.now();
-        const job = scriptedJob(clock, {
-          pendingMs: 2 * SECOND,
-          durationMs: 38 * SECOND,
-          sources: [300],
-          curve: silent,
-        });
-        await wait(clock, job, { typicalRunMs: 18 * SECOND });
-        const polls = job.polls.map((t) => t - start);
         // Every age-based poll stays: as many calls as the SDK waiter's 6, the end seen when it sees it.
-        assert.deepEqual(
-          polls,
-          [5, 10, 15, 19, 25, 45].map((s) => s * SECOND),
-        );
+        assert.deepEqual(await pollsAfterPastRuns(38, 18), [5, 10, 15, 19, 25, 45]);
       });
 
       it("counts the age of a job found running from its own timestamps", async () => {
