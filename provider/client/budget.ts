@@ -207,11 +207,17 @@ export class RequestBudget {
    */
   private recentHour(now: number): { count: number; leavesWindowAt: number } | undefined {
     if (this.firstAnswerAt === undefined || this.firstAnswerAt <= now - MINUTE_MS) return undefined;
-    let newest: RateLimitSeen | undefined;
-    for (const seen of this.remainingSeen) if (!newest || seen.remaining < newest.remaining) newest = seen;
+    const newest = this.newestCount();
     if (newest?.hourCount === undefined || newest.oldestAt === undefined) return undefined;
     const leavesWindowAt = newest.oldestAt + MINUTE_MS + RESET_SLACK_MS;
     return leavesWindowAt > now ? { count: newest.hourCount + this.inFlight, leavesWindowAt } : undefined;
+  }
+
+  /** Answers overtake one another: the one with the lowest remaining is the API's newest count. */
+  private newestCount(): RateLimitSeen | undefined {
+    let newest: RateLimitSeen | undefined;
+    for (const seen of this.remainingSeen) if (!newest || seen.remaining < newest.remaining) newest = seen;
+    return newest;
   }
 
   /**
@@ -229,8 +235,7 @@ export class RequestBudget {
     if (seen.length > 0 && (seen[0]?.at ?? 0) <= windowStart - BASELINE_SLACK_MS) seen.shift();
     const baseline = seen[0];
     if (!baseline) return 0;
-    // Answers overtake one another: the lowest remaining is the newest count, whichever came last.
-    const lowest = Math.min(...seen.map((s) => s.remaining));
+    const lowest = this.newestCount()?.remaining ?? baseline.remaining;
     const ownRequest = baseline.at > windowStart ? 1 : 0;
     // Ours still unanswered; some may be in that count already, which only errs on the safe side.
     return baseline.remaining - lowest + ownRequest + this.inFlight;
