@@ -34,10 +34,10 @@ describe("a knowledge base's past jobs", function () {
     assert.equal(typicalRunMs([job(300, 302, "BATCH_JOB_PHASE_FAILED")]), undefined);
   });
 
-  it("let a create with no counts to go by see a short job end before the SDK waiter's 5 s poll", async () => {
+  it("let a create with no counts to go by see a 1 s job end before the SDK waiter's 5 s poll", async () => {
     const sim = await startSimulator({ rateLimitPerMinute: 0 });
     const kb = sim.seedKnowledgeBase({ name: "docs", dataSources: [{ items: 20 }] });
-    sim.planJobs(kb.uuid, { pendingMs: 200, durationMs: 1_800, progress: "silent" });
+    sim.planJobs(kb.uuid, { pendingMs: 100, durationMs: 900, progress: "silent" });
     const { IndexingJobProvider } = installedPackage();
     // Default polling: nothing tuned.
     const provider = await serializeProvider(new IndexingJobProvider({ requestsPerMinute: 6_000 }));
@@ -51,7 +51,7 @@ describe("a knowledge base's past jobs", function () {
         body: JSON.stringify({ knowledge_base_uuid: kb.uuid, data_source_uuids: [] }),
       });
       assert.equal(started.status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await new Promise((resolve) => setTimeout(resolve, 1_800));
       assert.equal(sim.jobs()[0]?.phase, "BATCH_JOB_PHASE_SUCCEEDED");
 
       const { id, outs } = await host.create({ __provider: provider, knowledgeBaseUuid: kb.uuid });
@@ -61,10 +61,10 @@ describe("a knowledge base's past jobs", function () {
         (r) => r.method === "GET" && r.path === `/v2/gen-ai/indexing_jobs/${id}`,
       );
       assert.ok(post);
-      // The past run took 2-3 s on the API's whole-second clock: one poll a second after that.
+      // The past run took 1-2 s on the API's whole-second clock: one poll a second after that.
       assert.equal(polls.length, 1, `polled ${polls.length} times`);
       const after = (polls[0]?.at ?? 0) - post.at;
-      assert.ok(after >= 2_000 && after < 4_600, `polled ${after} ms after the start, not before 5 s`);
+      assert.ok(after >= 1_000 && after < 4_600, `polled ${after} ms after the start, not before 5 s`);
     } finally {
       await host.stop();
       await sim.close();
