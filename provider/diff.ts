@@ -5,8 +5,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { hasDataSourceDrift } from "./drift";
-import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
-import type { IndexingJobState } from "./outputs";
+import { DEFAULT_TIMEOUT, dataSourceSet, settingsOf, type IndexingJobInputs } from "./inputs";
+import { isRunning } from "./job-state";
+import { acceptsRun, jobOfState, type IndexingJobState } from "./outputs";
 
 /** JSON with object keys sorted, so that key order never counts as a change. */
 function canonical(value: unknown): string {
@@ -54,10 +55,22 @@ export function diffInputs(
     updates.push("cancelOnInterrupt");
   if (canonical(olds.poll ?? {}) !== canonical(news.poll ?? {})) updates.push("poll");
 
+  // A new way to wait that the recorded run does not meet (failOnPartial turned on after a PARTIAL run,
+  // waitForCompletion turned on while the recorded job was still running) needs a new run: a replace
+  // says so, where an update would have to start one silently.
+  if (replaces.length === 0 && acceptsRun(olds, settingsOf(olds as IndexingJobInputs))) {
+    const settings = settingsOf({ ...olds, ...news } as IndexingJobInputs);
+    if (!acceptsRun(olds, settings))
+      replaces.push(...updates.filter((name) => name === "failOnPartial" || name === "waitForCompletion"));
+  }
+
   return {
     changes: replaces.length + updates.length > 0,
     replaces,
     stables: [],
-    deleteBeforeReplace: false,
+    // A job of ours that may still run is superseded: delete (cancel) it first, so that the new run
+    // starts as soon as the API lets it, rather than after the old one ends.
+    deleteBeforeReplace:
+      replaces.length > 0 && olds.uuid !== undefined && olds.ownJob !== false && isRunning(jobOfState(olds)),
   };
 }

@@ -1,16 +1,12 @@
 /**
- * What a job's phase and status mean for us. The API may add values before we know them, so nothing
- * here assumes the enums are closed: an unknown value is neither finished nor failed, unless the other
- * field says otherwise.
+ * What a job's phase and status mean for us. The API shows values outside the spec (public clients see
+ * `INDEX_JOB_STATUS_RUNNING`) and may add more, so nothing here assumes the enums are closed.
  */
 import type { IndexingJob, KnownDataSourceStatus, KnownJobPhase, KnownJobStatus } from "./api/types";
 
 export type Outcome = "running" | "succeeded" | "partial" | "failed";
 
-const RUNNING_PHASES: readonly string[] = [
-  "BATCH_JOB_PHASE_PENDING",
-  "BATCH_JOB_PHASE_RUNNING",
-] satisfies KnownJobPhase[];
+const SUCCEEDED_PHASE: KnownJobPhase = "BATCH_JOB_PHASE_SUCCEEDED";
 const FAILED_PHASES: readonly string[] = [
   "BATCH_JOB_PHASE_FAILED",
   "BATCH_JOB_PHASE_ERROR",
@@ -30,18 +26,18 @@ export const FAILED_DATA_SOURCE_STATUSES: readonly string[] = [
   "DATA_SOURCE_STATUS_CANCELLED",
 ] satisfies KnownDataSourceStatus[];
 
-/** Where a job stands: still running, or how it ended. */
+/**
+ * Where a job stands: still running, or how it ended. Only the spec's terminal phases end a job: a
+ * phase we do not know (UNKNOWN, missing, or newer than us) keeps it running whatever its status says,
+ * so that a value added to the API never ends a wait as a success or a failure. Once the phase says
+ * SUCCEEDED, the status tells a clean run from a partial or failed one.
+ */
 export function outcomeOf(job: IndexingJob): Outcome {
   const phase = job.phase ?? "";
-  const status = job.status ?? "";
   if (FAILED_PHASES.includes(phase)) return "failed";
-  if (RUNNING_PHASES.includes(phase)) return "running";
-  const byStatus = FINAL_STATUSES[status];
-  if (phase === "BATCH_JOB_PHASE_SUCCEEDED")
-    return byStatus === "partial" || byStatus === "failed" ? byStatus : "succeeded";
-  // Phase unknown (UNKNOWN, missing, or newer than us): a final status decides, but only once the
-  // job says it finished; otherwise keep waiting.
-  return byStatus && job.finished_at ? byStatus : "running";
+  if (phase !== SUCCEEDED_PHASE) return "running";
+  const byStatus = FINAL_STATUSES[job.status ?? ""];
+  return byStatus === "partial" || byStatus === "failed" ? byStatus : "succeeded";
 }
 
 export function isRunning(job: IndexingJob): boolean {
@@ -58,7 +54,8 @@ export function describeState(job: IndexingJob): string {
 export interface Progress {
   /** Between 0 and 1, or undefined when the job gives no counts yet. */
   fraction: number | undefined;
-  itemsIndexed: number;
+  /** Undefined unless every data source reports its count (the API may send counts only at its end). */
+  itemsIndexed: number | undefined;
   itemsTotal: number | undefined;
   dataSourcesDone: number;
   dataSourcesTotal: number | undefined;
@@ -70,13 +67,16 @@ export interface Progress {
  */
 export function progressOf(job: IndexingJob): Progress {
   const sources = job.data_source_jobs ?? [];
-  let itemsIndexed = 0;
+  let itemsIndexed: number | undefined = 0;
   let itemsProcessed = 0;
   let itemsTotal = 0;
   let totalsKnown = sources.length > 0;
   let finishedSources = 0;
   for (const source of sources) {
-    itemsIndexed += source.indexed_item_count ?? 0;
+    itemsIndexed =
+      itemsIndexed === undefined || source.indexed_item_count === undefined
+        ? undefined
+        : itemsIndexed + source.indexed_item_count;
     const processed =
       (source.indexed_item_count ?? 0) + (source.failed_item_count ?? 0) + (source.skipped_item_count ?? 0);
     const finished = Boolean(source.completed_at) || isFinishedSourceStatus(source.status);
@@ -95,7 +95,7 @@ export function progressOf(job: IndexingJob): Progress {
   else if (dataSourcesTotal) fraction = Math.min(1, dataSourcesDone / dataSourcesTotal);
   return {
     fraction,
-    itemsIndexed,
+    itemsIndexed: sources.length > 0 ? itemsIndexed : undefined,
     itemsTotal: totalsKnown ? itemsTotal : undefined,
     dataSourcesDone,
     dataSourcesTotal,

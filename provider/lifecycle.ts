@@ -12,11 +12,11 @@ import { systemClock } from "./clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { cancelOnInterrupt } from "./interrupt";
 import { isRunning, outcomeOf } from "./job-state";
-import { jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
+import { acceptsRun, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./report";
 import { startOrAdopt, type StartedRun } from "./start";
-import { waitForJob, type PollPolicy } from "./wait";
+import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "./wait";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
 
@@ -60,9 +60,10 @@ export async function createJob(
 }
 
 /**
- * In place: a change of timeout, waitForCompletion or failOnPartial, which needs no API call. Also what
- * the engine calls, with unchanged inputs, after a create that failed or timed out: then it resumes
- * waiting for that job if it still runs, or starts a new one if it did not succeed.
+ * In place: a change of how to wait (timeout, waitForCompletion, failOnPartial, cancelOnInterrupt,
+ * poll) under which the recorded run still stands makes no API call; diff asks for a replace when it
+ * does not. Also what the engine calls, inputs unchanged, after a create that failed or timed out: then
+ * it resumes waiting for that job if it still runs, or starts a new one if it did not succeed.
  */
 export async function updateJob(
   ctx: LifecycleContext,
@@ -71,7 +72,7 @@ export async function updateJob(
   news: ProviderInputs,
 ): Promise<IndexingJobState> {
   const settings = settingsOf(news);
-  if (succeeded(olds, settings)) return withInputs(olds, news);
+  if (acceptsRun(olds, settings)) return withInputs(olds, news);
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
   const job = olds.uuid ? await fetchIfKnown(api, olds.uuid) : undefined;
@@ -80,16 +81,20 @@ export async function updateJob(
     consolePrint(
       `indexing job ${shortId(job.uuid)} from the last deployment still runs: waiting for it again`,
     );
-    run = { job };
-  } else if (job && succeeded(stateOf(news, job), settings)) {
-    return stateOf(news, job);
+    run = { job, owned: olds.ownJob ?? true };
+  } else if (job && acceptsRun(stateOf(news, job), settings)) {
+    return { ...stateOf(news, job), ownJob: olds.ownJob ?? true };
   } else {
     run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
   }
   return awaitJob(ctx, news, settings, run, deadline, id, api);
 }
 
-/** Fresh outputs; undefined when the API no longer knows the job. */
+/**
+ * Fresh outputs. A job the API no longer knows keeps its recorded run while its knowledge base exists
+ * (a run-once resource does not reindex because the API forgot an old job, or does not show a new one
+ * yet); undefined, so that the resource goes, when the knowledge base is gone too.
+ */
 export async function readJob(
   ctx: LifecycleContext,
   id: string,
@@ -97,19 +102,29 @@ export async function readJob(
 ): Promise<IndexingJobState | undefined> {
   const api = ctx.api();
   const job = await fetchIfKnown(api, props?.uuid ?? id);
-  return job && withKnowledgeBaseDataSources(api, stateOf(props ?? {}, job));
+  if (job) return withKnowledgeBaseDataSources(api, { ...stateOf(props ?? {}, job), ...ownership(props) });
+  if (!props?.knowledgeBaseUuid || !(await knowledgeBaseExists(api, props.knowledgeBaseUuid)))
+    return undefined;
+  return withKnowledgeBaseDataSources(api, withInputs(props, props));
 }
 
-/** Cancels the job if it still runs; a finished or forgotten job needs nothing. */
+/**
+ * Cancels the job if this resource started it and it still runs; a finished or forgotten job, or one
+ * another stack or a person started, is left alone. Returns once the API accepted the cancel: the job
+ * may show RUNNING a little longer.
+ */
 export async function deleteJob(
   ctx: LifecycleContext,
   id: string,
   props: Partial<IndexingJobState>,
 ): Promise<void> {
   const uuid = props.uuid ?? id;
+  if (props.ownJob === false) return;
   const api = ctx.api();
   const job = await fetchIfKnown(api, uuid);
-  if (!job || !isRunning(job)) return;
+  // Not shown (yet): a job recorded as running may be one the API has not caught up with.
+  const running = isRunning(job ?? jobOfState(props));
+  if (!running) return;
   consolePrint(`cancelling indexing job ${uuid}, which still runs`);
   try {
     await api.cancelIndexingJob(uuid);
@@ -125,34 +140,37 @@ async function awaitJob(
   ctx: LifecycleContext,
   inputs: ProviderInputs,
   settings: JobSettings,
-  { job: started, typicalRunMs }: StartedRun,
+  { job: started, typicalRunMs, owned }: StartedRun,
   deadline: number,
   resourceId: string,
   api: GradientClient,
 ): Promise<IndexingJobState> {
-  if (!settings.waitForCompletion) return withKnowledgeBaseDataSources(api, stateOf(inputs, started), true);
+  const outputs = (of: IndexingJob): IndexingJobState => ({ ...stateOf(inputs, of), ownJob: owned });
+  if (!settings.waitForCompletion) return withKnowledgeBaseDataSources(api, outputs(started), true);
   const uuid = started.uuid ?? "";
   let job = started;
   const failWith = (message: string): never => {
-    throw new IndexingJobError(message, resourceId, {
-      ...stateOf(inputs, job),
-      __provider: inputs.__provider,
-    });
+    throw new IndexingJobError(message, resourceId, { ...outputs(job), __provider: inputs.__provider });
   };
   const reporter = new ProgressReporter();
-  // Only while waiting: a signal then cancels the job instead of leaving it running unrecorded.
-  const endWatch = settings.cancelOnInterrupt
-    ? cancelOnInterrupt({
-        uuid,
-        knowledgeBaseUuid: started.knowledge_base_uuid,
-        cancel: () => api.cancelIndexingJob(uuid),
-      })
-    : undefined;
+  // Only while waiting, and only a job of ours: a signal then cancels it instead of leaving it running
+  // unrecorded. The cancel goes out at once, past the request budget.
+  const endWatch =
+    settings.cancelOnInterrupt && owned
+      ? cancelOnInterrupt({
+          uuid,
+          knowledgeBaseUuid: started.knowledge_base_uuid,
+          cancel: () => api.cancelIndexingJob(uuid, { urgent: true }),
+        })
+      : undefined;
+  const policy = { ...DEFAULT_POLL_POLICY, ...ctx.poll, ...settings.poll };
   try {
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
-      policy: { ...ctx.poll, ...settings.poll },
+      policy,
       share: api.budget,
+      // A 404 so soon after this deploy took the job is the API's read-after-write lag, not its loss.
+      notFoundGraceUntil: systemClock.now() + policy.apiLagMs,
       ...(typicalRunMs !== undefined && { typicalRunMs }),
       onObserve: (seen) => {
         job = seen;
@@ -180,17 +198,24 @@ async function awaitJob(
     const sources = failedSources(job).map((s) => `  - ${s}`);
     consolePrint(`warning: indexing job ${uuid} only partly succeeded:\n${sources.join("\n")}`);
   }
-  return withKnowledgeBaseDataSources(api, stateOf(inputs, job), true);
+  return withKnowledgeBaseDataSources(api, outputs(job), true);
 }
 
 // ---- helpers
 
-/** Did the run recorded in `state` end in a way these settings accept? */
-function succeeded(state: Partial<IndexingJobState>, settings: JobSettings): boolean {
-  if (!state.uuid) return false;
-  const outcome = outcomeOf(jobOfState(state));
-  if (outcome === "running") return !settings.waitForCompletion;
-  return outcome === "succeeded" || (outcome === "partial" && !settings.failOnPartial);
+/** Ownership as recorded; states written before it was recorded are taken as this resource's jobs. */
+function ownership(props: Partial<IndexingJobState> | undefined): Pick<IndexingJobState, "ownJob"> {
+  return { ownJob: props?.ownJob ?? true };
+}
+
+async function knowledgeBaseExists(api: GradientClient, uuid: string): Promise<boolean> {
+  try {
+    await api.getKnowledgeBase(uuid);
+    return true;
+  } catch (error) {
+    if (hasStatus(error, 404)) return false;
+    throw error;
+  }
 }
 
 async function fetchIfKnown(api: GradientClient, uuid: string): Promise<IndexingJob | undefined> {

@@ -3,7 +3,8 @@
  * counts as numbers. Derived from the API types, so a field added to the spec shows up here too.
  */
 import type { IndexedDataSource, IndexingJob } from "./api/types";
-import { INPUT_NAMES, type IndexingJobInputs } from "./inputs";
+import { INPUT_NAMES, type IndexingJobInputs, type JobSettings } from "./inputs";
+import { outcomeOf } from "./job-state";
 
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
   ? `${Head}${Capitalize<CamelCase<Tail>>}`
@@ -24,6 +25,12 @@ export type JobOutputs = CamelKeys<Omit<IndexingJob, "data_source_jobs" | "data_
    * with `jobDataSourceUuids` by diff (see drift.ts). Not an API field.
    */
   knowledgeBaseDataSourceUuids?: string[];
+  /**
+   * This resource started the job (or took a new knowledge base's own first indexing as its run): only
+   * then do destroy and an interrupt cancel it. Absent in states written before it existed: taken as true.
+   * Not an API field.
+   */
+  ownJob?: boolean;
 };
 
 export type IndexingJobState = IndexingJobInputs & JobOutputs;
@@ -41,12 +48,20 @@ function camelKeys(value: object): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A job-wide total from its data source jobs, only when every one of them reports it: the API may send
+ * a data source's counts only once it finished, and a sum over some of them would claim too little.
+ */
 function sum(sources: readonly IndexedDataSource[], field: keyof IndexedDataSource): number | undefined {
-  const counts = sources.map((s) => s[field]).filter((v): v is number => typeof v === "number");
-  return counts.length > 0 ? counts.reduce((a, b) => a + b, 0) : undefined;
+  const counts = sources.map((s) => s[field]);
+  if (counts.length === 0 || !counts.every((v): v is number => typeof v === "number")) return undefined;
+  return counts.reduce((a, b) => a + b, 0);
 }
 
-/** The job as outputs. Item totals the API does not send are summed from its data source jobs. */
+/**
+ * The job as outputs. The spec (November 2025) dropped the job-level item totals: when the API does not
+ * send them, they are summed from the data source jobs where those say, and left out where nothing does.
+ */
 export function jobOutputs(job: IndexingJob): JobOutputs {
   const { data_source_jobs: sources = [], data_source_uuids, ...fields } = job;
   const outputs = camelKeys(fields) as JobOutputs;
@@ -90,4 +105,15 @@ export function jobOfState(state: Partial<JobOutputs>): IndexingJob {
     finished_at: state.finishedAt,
     knowledge_base_uuid: state.knowledgeBaseUuid,
   };
+}
+
+/** Did the run recorded in `state` end in a way these settings accept? */
+export function acceptsRun(
+  state: Partial<IndexingJobState>,
+  settings: Pick<JobSettings, "waitForCompletion" | "failOnPartial">,
+): boolean {
+  if (!state.uuid) return false;
+  const outcome = outcomeOf(jobOfState(state));
+  if (outcome === "running") return !settings.waitForCompletion;
+  return outcome === "succeeded" || (outcome === "partial" && !settings.failOnPartial);
 }

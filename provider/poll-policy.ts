@@ -34,6 +34,11 @@ export interface PollPolicy {
   precisionMs: number;
   /** Poll this long after the latest plausible end, so that the end has been written by then. */
   marginMs: number;
+  /**
+   * How long the API may take to show a job just started (read-after-write lag): a 404 for it, or a
+   * refused start that the job list does not explain, is waited out that long before it counts.
+   */
+  apiLagMs: number;
 }
 
 export const DEFAULT_POLL_POLICY: PollPolicy = {
@@ -50,6 +55,7 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
   tolerance: 0.03,
   precisionMs: 1_500,
   marginMs: 250,
+  apiLagMs: 60_000,
 };
 
 /** What the `poll` input accepts: the knobs a user may reasonably turn, in milliseconds. */
@@ -60,6 +66,9 @@ export const POLL_INPUT_KEYS: readonly (keyof PollPolicy)[] = [
   "maxDelayMs",
   "maxPredictedDelayMs",
 ];
+
+/** The shortest wait the `poll` input may ask for, in milliseconds. */
+const MIN_POLL_INPUT_MS = 1_000;
 
 /** Reasons the `poll` input is unusable, each prefixed with the property it is about; empty if fine. */
 export function checkPollInput(
@@ -79,6 +88,10 @@ export function checkPollInput(
       failures.push({ property, reason: `must be a number >= 0, got ${JSON.stringify(setting)}` });
     else if (key === "firstDelayRepeats" ? !Number.isInteger(setting) : setting > 24 * 3_600_000)
       failures.push({ property, reason: `is out of range, got ${JSON.stringify(setting)}` });
+    // Faster polling buys nothing against a rate limit shared by the whole token, and milliseconds
+    // typed where seconds were meant (`minDelayMs: 5`) would hammer the API.
+    else if (key !== "firstDelayRepeats" && setting < MIN_POLL_INPUT_MS)
+      failures.push({ property, reason: `must be at least ${MIN_POLL_INPUT_MS} (1 s), got ${setting}` });
   }
   const policy = { ...DEFAULT_POLL_POLICY, ...(value as Partial<PollPolicy>) };
   if (failures.length === 0 && policy.minDelayMs > policy.maxDelayMs)

@@ -21,8 +21,9 @@ export function progressLine(job: IndexingJob): string {
   const p = progressOf(job);
   const parts = [describeState(job)];
   if (p.dataSourcesTotal !== undefined) parts.push(`${p.dataSourcesDone}/${p.dataSourcesTotal} data sources`);
-  if (p.itemsTotal !== undefined) parts.push(`${p.itemsIndexed}/${p.itemsTotal} items indexed`);
-  else if (p.itemsIndexed > 0) parts.push(`${p.itemsIndexed} items indexed`);
+  if (p.itemsIndexed !== undefined && p.itemsTotal !== undefined)
+    parts.push(`${p.itemsIndexed}/${p.itemsTotal} items indexed`);
+  else if (p.itemsIndexed) parts.push(`${p.itemsIndexed} items indexed`);
   return `indexing job ${shortId(job.uuid)} of knowledge base ${shortId(job.knowledge_base_uuid)}: ${parts.join(", ")}`;
 }
 

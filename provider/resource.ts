@@ -63,6 +63,7 @@ const OUTPUT_NAMES = [
   "jobDataSourceUuids",
   "knowledgeBaseDataSourceUuids",
   "dataSourceJobs",
+  "ownJob",
 ] as const;
 
 let sharedProvider: IndexingJobProvider | undefined;
@@ -104,6 +105,11 @@ export class IndexingJob extends pulumi.dynamic.Resource {
    */
   declare readonly knowledgeBaseDataSourceUuids: pulumi.Output<string[] | undefined>;
   declare readonly dataSourceJobs: pulumi.Output<DataSourceJobOutput[]>;
+  /**
+   * This resource started the job (or took a new knowledge base's own first indexing as its run): only
+   * such a job is cancelled by `pulumi destroy` or an interrupted deploy.
+   */
+  declare readonly ownJob: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));

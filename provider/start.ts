@@ -2,17 +2,20 @@
  * One indexing run per deploy: the job this create (or update) waits for, either adopted from the
  * knowledge base or started by us.
  *
- *   list the knowledge base's jobs
- *     -> one runs that started after we began and covers what we index: adopt it
+ *   list the knowledge base's jobs (this first listing marks when we began)
+ *     -> one runs that is absent from the first listing and covers what we index: adopt it
+ *     -> one runs that DigitalOcean started after a data source was deleted (index-all mode): adopt it
  *     -> another runs: wait for it to end, look again
- *     -> one started after we began, covers what we index and has ended already: adopt it
+ *     -> one absent from the first listing covers what we index and has ended already: adopt it
  *     -> none runs: start ours; refused or unanswered, look again before anything else
  *
  * What DigitalOcean does, beyond the spec: a new knowledge base provisions its database (starts are
  * refused, "failed to get db creds") and then indexes itself; a start on a busy knowledge base is refused
- * ("already has an indexing job running") with no documented status, a 500 included; a start whose answer
- * is lost may have started a job. So a refusal is never sent again blindly: the job list, then the
- * knowledge base, say why. Times are compared on the API's clock (its `Date` header, its timestamps).
+ * with no documented status or wording; a start whose answer is lost may have started a job; a new job
+ * may be missing from lists for a while; the job list shows the latest 15. So a refusal is never sent
+ * again blindly: the job list, then the knowledge base, say why. Which jobs started after we began is
+ * told by the first listing alone: the API's job timestamps and its `Date` header may come from
+ * different clocks.
  */
 import type { IndexingJob } from "./api/types";
 import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "./client";
@@ -31,14 +34,18 @@ export interface StartContext {
   poll?: Partial<PollPolicy>;
 }
 
-/** Failed starts with no explanation (no answer, a 5xx, no job to be seen) tolerated in a row. */
-const MAX_UNEXPLAINED_FAILURES = 3;
-const BUSY_MESSAGE = /already has an? (indexing )?job running/i;
 const PROVISIONING_MESSAGE = /failed to get db creds/i;
+/** `database_status` values that never become ONLINE. */
+const DEAD_DATABASES: readonly string[] = ["DECOMMISSIONED", "UNHEALTHY"];
 
-/** The job this deploy waits for, and how long the knowledge base's past jobs took. */
+/** The job this deploy waits for, whether this resource may cancel it, and how long past jobs took. */
 export interface StartedRun {
   job: IndexingJob;
+  /**
+   * This resource started the job, or took a new knowledge base's own first indexing as its run: only
+   * such a job is cancelled by destroy or an interrupt, never one another stack or a person started.
+   */
+  owned: boolean;
   /** See provider/history.ts: from the job list read before starting. */
   typicalRunMs?: number;
 }
@@ -50,47 +57,18 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
   const wanted = settings.dataSourceUuids.map((id) => id.toLowerCase());
   const policy = { ...DEFAULT_POLL_POLICY, ...ctx.poll, ...settings.poll };
   let recheckMs = policy.minDelayMs;
-  let unexplained = 0;
   let lastNotice = "";
   const notice = (line: string) => {
     if (line !== lastNotice) consolePrint(line);
     lastNotice = line;
   };
   let kbSources: string[] | undefined = undefined;
+  const sourcesNow = async () => (kbSources ??= await dataSourcesOf(api, kb));
   let provisioning = false;
+  /** A start of ours whose answer was lost: a job that shows up later may be that one. */
+  let mayHaveStarted = false;
+  let firstUnexplainedAt: number | undefined;
 
-  let listing = await listJobs(api, kb);
-  // When we began, on the API's clock: whole seconds, like its timestamps.
-  const since = listing.serverTime === undefined ? undefined : Math.floor(listing.serverTime / 1000) * 1000;
-  const seenFirst = listing.items.map((job) => job.uuid);
-  const pastRunMs = typicalRunMs(listing.items);
-  const run = (job: IndexingJob): StartedRun => ({
-    job,
-    ...(pastRunMs !== undefined && { typicalRunMs: pastRunMs }),
-  });
-
-  /**
-   * Started after we began: in a later second than our first answer, or in that same second but absent
-   * from it (timestamps are whole seconds; the listing tells the order within one). Without the API's
-   * time, absent from the first answer.
-   */
-  const startedSinceWeBegan = (job: IndexingJob): boolean => {
-    const unseen = !seenFirst.includes(job.uuid);
-    if (since === undefined) return unseen;
-    const created = Date.parse(job.created_at ?? "");
-    return Number.isFinite(created) && (created > since || (unseen && created === since));
-  };
-  /** Indexes every data source we ask for; a job of all data sources covers any of them. */
-  const covers = async (job: IndexingJob): Promise<boolean> => {
-    const indexed = (job.data_source_uuids ?? []).map((id) => id.toLowerCase());
-    if (indexed.length === 0) return true;
-    if (wanted.length > 0) return wanted.every((id) => indexed.includes(id));
-    if (kbSources === undefined) kbSources = await dataSourcesOf(api, kb);
-    return kbSources.every((id) => indexed.includes(id));
-  };
-  /** Cannot have missed what we index: started after we began, over every data source we ask for. */
-  const isThisRun = async (job: IndexingJob): Promise<boolean> =>
-    startedSinceWeBegan(job) && (await covers(job));
   const pause = async (why: string) => {
     const left = ctx.deadline - systemClock.now();
     if (left <= 0)
@@ -98,44 +76,103 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     await systemClock.sleep(Math.min(recheckMs, left));
     recheckMs = Math.min(recheckMs * 1.5, policy.maxDelayMs);
   };
+  /** The knowledge base's jobs; an outage (429, 5xx, no answer) is waited out until the deadline. */
+  const list = async () => {
+    for (;;) {
+      try {
+        return await listJobs(api, kb);
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        await pause(`Could not list the indexing jobs of knowledge base ${kb}: ${errorText(error)}`);
+      }
+    }
+  };
+
+  let listing = await list();
+  const seenFirst = listing.items.map((job) => job.uuid);
+  // A knowledge base without a single job is new: the job it starts by itself is its first indexing.
+  const newKnowledgeBase = listing.items.length === 0;
+  const pastRunMs = typicalRunMs(listing.items);
+  const run = (job: IndexingJob, owned: boolean): StartedRun => ({
+    job,
+    owned,
+    ...(pastRunMs !== undefined && { typicalRunMs: pastRunMs }),
+  });
+  /** Indexes every data source we ask for; a job of all data sources covers any of them. */
+  const covers = async (job: IndexingJob): Promise<boolean> => {
+    const indexed = lowered(job.data_source_uuids);
+    if (indexed.length === 0) return true;
+    if (wanted.length > 0) return wanted.every((id) => indexed.includes(id));
+    return (await sourcesNow()).every((id) => indexed.includes(id));
+  };
+  /** Cannot have missed what we index: absent from our first listing, over every data source we ask for. */
+  const isThisRun = async (job: IndexingJob): Promise<boolean> =>
+    !seenFirst.includes(job.uuid) && (await covers(job));
+  /** Ours if we may have started it; a new knowledge base's own first indexing counts as ours too. */
+  const adopt = (job: IndexingJob, how: string): StartedRun => {
+    consolePrint(
+      `knowledge base ${kb} ${how} indexing job ${job.uuid} after this deployment began, covering the ` +
+        `data sources asked for: taking it as this resource's job`,
+    );
+    return run(job, mayHaveStarted || newKnowledgeBase);
+  };
+  /**
+   * Index-all mode: DigitalOcean reindexes a knowledge base by itself when a data source is deleted. Its
+   * newest job, over exactly the data sources the knowledge base has now, right after a job that
+   * indexed one it no longer has, is that reindex: it cannot have run before the deletion.
+   */
+  const isDeletionReindex = async (job: IndexingJob): Promise<boolean> => {
+    const previous = listing.items[1];
+    if (wanted.length > 0 || listing.items[0] !== job || !previous) return false;
+    const now = await sourcesNow();
+    const indexed = lowered(job.data_source_uuids);
+    const sameSet = indexed.length === now.length && now.every((id) => indexed.includes(id));
+    return sameSet && lowered(previous.data_source_uuids).some((id) => !now.includes(id));
+  };
+  const checkDatabase = async (): Promise<string | undefined> => {
+    const database = await databaseOf(api, kb);
+    if (database !== undefined && DEAD_DATABASES.includes(database)) {
+      throw new Error(
+        `Knowledge base ${kb} cannot index: its database is ${database} and will not become ready. ` +
+          `No indexing job was started; recreate the knowledge base or ask DigitalOcean support.`,
+      );
+    }
+    return database;
+  };
 
   for (;;) {
+    kbSources = undefined;
     const running = listing.items.find(isRunning);
     if (running) {
-      if (await isThisRun(running)) {
+      if (await isThisRun(running)) return adopt(running, "started");
+      if (await isDeletionReindex(running)) {
         consolePrint(
-          `knowledge base ${kb} started indexing job ${running.uuid} after this deployment began, ` +
-            `covering the data sources asked for: taking it as this resource's job`,
+          `knowledge base ${kb} reindexes itself with job ${running.uuid} since a data source was ` +
+            `deleted, over all its data sources now: taking it as this resource's job`,
         );
-        return run(running);
+        return run(running, false);
       }
       consolePrint(
         `knowledge base ${kb} already runs indexing job ${running.uuid}: ` +
           `waiting for it to end before starting a new one`,
       );
       await waitOut(ctx, running);
-      listing = await listJobs(api, kb);
+      listing = await list();
       continue;
     }
 
     // A job that began and already ended between two looks (a new knowledge base's own indexing of a
     // little data is quick) indexed what we ask for all the same: it is this deploy's run.
     const ended = await findAsync(listing.items, isThisRun);
-    if (ended) {
-      consolePrint(
-        `knowledge base ${kb} ran indexing job ${ended.uuid} after this deployment began, covering the ` +
-          `data sources asked for: taking it as this resource's job`,
-      );
-      return run(ended);
-    }
+    if (ended) return adopt(ended, "ran");
 
     if (provisioning) {
       // Known to provision: no start until the API says the database is ready (when it says).
-      const database = await databaseOf(api, kb);
+      const database = await checkDatabase();
       if (database !== undefined && database !== "ONLINE") {
         notice(notReady(kb, database));
         await pause(`Knowledge base ${kb} was still not ready within the timeout`);
-        listing = await listJobs(api, kb);
+        listing = await list();
         continue;
       }
       provisioning = false;
@@ -144,42 +181,56 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     const before = listing.items.map((job) => job.uuid);
     let failure: DigitalOceanApiError;
     try {
-      return run(await api.startIndexingJob({ knowledgeBaseUuid: kb, dataSourceUuids: wanted }));
+      return run(await api.startIndexingJob({ knowledgeBaseUuid: kb, dataSourceUuids: wanted }), true);
     } catch (error) {
       if (!isApiError(error)) throw error;
       failure = error;
     }
 
     // Refused or unanswered: what the API shows now says why. Never a blind resend.
-    listing = await listJobs(api, kb);
-    const fresh = listing.items.filter((job) => !before.includes(job.uuid));
-    const busy = BUSY_MESSAGE.test(failure.apiMessage ?? "");
-    if (lostAnswer(failure) && !busy) {
+    listing = await list();
+    if (lostAnswer(failure)) {
+      mayHaveStarted = true;
       // The start may have run: a job that did not exist before it was sent, over what we asked.
-      for (const job of fresh) {
-        if (await covers(job)) {
-          consolePrint(`the answer to starting indexing job ${job.uuid} was lost; found that job`);
-          return run(job);
-        }
+      const fresh = listing.items.filter((job) => !before.includes(job.uuid));
+      const found = await findAsync(fresh, covers);
+      if (found) {
+        consolePrint(`the answer to starting indexing job ${found.uuid} was lost; found that job`);
+        return run(found, true);
       }
     }
+    // Busy, whatever the refusal said: the job list shows the job in the way.
     if (listing.items.some(isRunning)) continue;
 
-    const database = busy ? undefined : await databaseOf(api, kb);
+    // Rate limited or no answer: nothing to learn from the knowledge base; wait, then look again.
+    if (failure.kind !== "http" || failure.status === 408 || failure.status === 429) {
+      await pause(`Could not start an indexing job on knowledge base ${kb}: ${failure.message}`);
+      listing = await list();
+      continue;
+    }
+    const database = await checkDatabase();
     if (PROVISIONING_MESSAGE.test(failure.apiMessage ?? "") || (database && database !== "ONLINE")) {
       provisioning = true;
       notice(notReady(kb, database));
       await pause(`Knowledge base ${kb} was still not ready within the timeout`);
-      listing = await listJobs(api, kb);
+      listing = await list();
       continue;
     }
-    if (!busy && failure.status !== undefined && failure.status < 500) {
-      throw await explainRefusal(api, kb, wanted, failure);
+    if ((failure.status ?? 0) < 500) {
+      const explained = await explainRefusal(api, kb, wanted, failure);
+      if (explained) throw explained;
+      // Nothing explains it: most likely a job just started that the job list does not show yet.
+      firstUnexplainedAt ??= systemClock.now();
+      // A job started just before ours may be missing from the job list for a while (policy.apiLagMs).
+      if (systemClock.now() - firstUnexplainedAt >= policy.apiLagMs)
+        throw new Error(`Knowledge base ${kb} refused to start an indexing job: ${failure.message}`);
+      notice(
+        `knowledge base ${kb} refused to start an indexing job (${failure.apiMessage ?? failure.status}): ` +
+          `looking again for a job in the way`,
+      );
     }
-    // Busy with a job that ended since, a 5xx, or no answer with nothing started: try again, a few times.
-    if (++unexplained > MAX_UNEXPLAINED_FAILURES) throw failure;
     await pause(`Could not start an indexing job on knowledge base ${kb}: ${failure.message}`);
-    listing = await listJobs(api, kb);
+    listing = await list();
   }
 }
 
@@ -189,6 +240,14 @@ async function findAsync<T>(
 ): Promise<T | undefined> {
   for (const item of items) if (await test(item)) return item;
   return undefined;
+}
+
+function lowered(ids: readonly string[] | undefined): string[] {
+  return (ids ?? []).map((id) => id.toLowerCase());
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function notReady(kb: string, database: string | undefined): string {
@@ -203,13 +262,26 @@ function lostAnswer(error: DigitalOceanApiError): boolean {
   return error.kind !== "http" || (error.status !== undefined && error.status >= 500);
 }
 
+/** What waiting cures: rate limited, a server error, no answer or a garbled one. */
+function isOutage(error: unknown): boolean {
+  if (!isApiError(error)) return false;
+  return error.kind !== "http" || error.status === 408 || error.status === 429 || (error.status ?? 0) >= 500;
+}
+
+/** Waits for someone else's job to end; one the API no longer shows is out of the way too. */
 async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
   const uuid = running.uuid ?? "";
-  const other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
-    deadline: ctx.deadline,
-    policy: { ...ctx.poll, ...ctx.settings.poll },
-    share: ctx.api.budget,
-  });
+  let other;
+  try {
+    other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
+      deadline: ctx.deadline,
+      policy: { ...ctx.poll, ...ctx.settings.poll },
+      share: ctx.api.budget,
+    });
+  } catch (error) {
+    if (hasStatus(error, 404)) return;
+    throw error;
+  }
   if (!other.ended) {
     throw new Error(
       `Timed out waiting for indexing job ${uuid}, which already ran on knowledge base ` +
@@ -246,13 +318,13 @@ async function dataSourcesOf(api: GradientClient, kb: string): Promise<string[]>
   return ids;
 }
 
-/** A refused start, with what is missing named: the knowledge base, or data sources not in it. */
+/** A refusal explained by what is missing (the knowledge base, or data sources not in it); else undefined. */
 async function explainRefusal(
   api: GradientClient,
   kb: string,
   wanted: string[],
   refusal: DigitalOceanApiError,
-): Promise<Error> {
+): Promise<Error | undefined> {
   const known = await dataSourcesOf(api, kb).catch((error: unknown) => {
     if (hasStatus(error, 404)) return undefined;
     throw error;
@@ -264,7 +336,9 @@ async function explainRefusal(
       missing.length === 1 ? `Data source ${missing[0]} is` : `Data sources ${missing.join(", ")} are`;
     return new Error(`${which} not in knowledge base ${kb}: check dataSourceUuids. (${refusal.message})`);
   }
-  return new Error(`Knowledge base ${kb} refused to start an indexing job: ${refusal.message}`);
+  if (known.length === 0)
+    return new Error(`Knowledge base ${kb} has no data sources to index. (${refusal.message})`);
+  return undefined;
 }
 
 function knowledgeBaseNotFound(kb: string, cause: unknown): Error {

@@ -131,6 +131,11 @@ export interface WaitOptions {
    * the end that makes likely (see PollSchedule.expectRun).
    */
   typicalRunMs?: number;
+  /**
+   * Until this clock time a 404 is waited out like a failed poll: right after a start the API may not
+   * show the job yet (read-after-write lag). After it, a 404 means the job is gone.
+   */
+  notFoundGraceUntil?: number;
   /** A request budget shared with other waits: no poll comes sooner than this wait's fair share of it. */
   share?: { joinWait(): () => void; fairPollIntervalMs(): number };
 }
@@ -140,7 +145,8 @@ export type WaitResult = { ended: true; job: IndexingJob } | { ended: false; job
 /**
  * Polls `fetchJob` until the job ends or the deadline passes. `initial` is the state already known
  * (e.g. the answer that started the job), so no poll is spent on it. Errors that a retry may cure
- * (no answer, 5xx, malformed body, rate limit) are waited out; others (404, 401, 403) are thrown.
+ * (no answer, 5xx, malformed body, rate limit) are waited out, and so is a 404 within
+ * `notFoundGraceUntil`; others (404, 401, 403) are thrown.
  */
 export async function waitForJob(
   initial: IndexingJob,
@@ -186,7 +192,9 @@ async function pollUntilEnd(
       job = await fetchJob();
       errors = 0;
     } catch (error) {
-      if (!isTransient(error) || ++errors > maxErrors) throw error;
+      // Not found yet, so soon after the start, is the API's lag rather than a failure.
+      const lagging = hasStatus(error, 404) && clock.now() < (options.notFoundGraceUntil ?? -Infinity);
+      if (!lagging && (!isTransient(error) || ++errors > maxErrors)) throw error;
       delay = schedule.afterError(clock.now());
       continue;
     }

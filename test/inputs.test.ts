@@ -36,7 +36,7 @@ describe("inputs", () => {
     });
   });
 
-  it("checks the poll input: known settings, numbers >= 0, minDelayMs not above maxDelayMs", () => {
+  it("checks the poll input: known settings, numbers of at least 1 s, minDelayMs not above maxDelayMs", () => {
     const properties = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll }).map((f) => f.property);
     assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 10_000 }), []);
     assert.deepEqual(properties({ firstDelayMs: UNKNOWN }), []);
@@ -48,6 +48,15 @@ describe("inputs", () => {
       "poll.maxDelayMs",
     ]);
     assert.deepEqual(properties({ firstDelayRepeats: 1.5 }), ["poll.firstDelayRepeats"]);
+    // Below a second, whatever the setting: milliseconds typed where seconds were meant.
+    assert.deepEqual(properties({ minDelayMs: 999, firstDelayMs: 5, firstDelayRepeats: 0 }), [
+      "poll.minDelayMs",
+      "poll.firstDelayMs",
+    ]);
+    assert.match(
+      checkInputs({ knowledgeBaseUuid: KB, poll: { maxDelayMs: 500 } })[0]?.reason ?? "",
+      /at least 1000 \(1 s\), got 500/,
+    );
     assert.deepEqual(properties({ minDelayMs: 5_000, maxDelayMs: 2_000 }), ["poll.minDelayMs"]);
     assert.deepEqual(settingsOf({ knowledgeBaseUuid: KB, poll: { firstDelayMs: 2_000 } }).poll, {
       firstDelayMs: 2_000,
@@ -148,7 +157,10 @@ describe("outputs and job state", () => {
   it("camelCases every field, sums item counts the API leaves out, and keeps inputs apart", () => {
     const outs = jobOutputs(job);
     assert.equal(outs.totalItemsIndexed, 13);
-    assert.equal(outs.totalItemsFailed, 1);
+    // One data source says nothing of failed items: no total is claimed, 0 nor 1.
+    assert.equal(outs.totalItemsFailed, undefined);
+    assert.ok(!("totalItemsSkipped" in outs));
+    assert.ok(!("totalTokens" in outs));
     assert.deepEqual(outs.jobDataSourceUuids, [DS]);
     assert.equal(outs.dataSourceJobs?.[0]?.indexedItemCount, 3);
     assert.ok(!("dataSourceUuids" in outs));
@@ -159,6 +171,18 @@ describe("outputs and job state", () => {
     assert.equal(moved.triggers, undefined);
     assert.equal(moved.timeout, "2h");
     assert.equal(moved.uuid, "j");
+  });
+
+  it("claims no totals while data sources report counts only at their end (the spec of November 2025)", () => {
+    const sources = [
+      { data_source_uuid: DS, status: "DATA_SOURCE_STATUS_IN_PROGRESS" },
+      { data_source_uuid: "other", indexed_item_count: 10, total_file_count: 10, completed_at: "x" },
+    ];
+    const outs = jobOutputs({ ...job, data_source_jobs: sources });
+    assert.equal(outs.totalItemsIndexed, undefined);
+    assert.equal(progressOf({ ...job, data_source_jobs: sources }).itemsIndexed, undefined);
+    assert.equal(progressOf({ ...job, data_source_jobs: sources }).fraction, 0.5);
+    assert.deepEqual(jobOutputs({ uuid: "j", data_source_jobs: [] }).totalItemsIndexed, undefined);
   });
 
   it("measures progress from items, counting a finished data source whole", () => {
@@ -178,10 +202,14 @@ describe("outputs and job state", () => {
     assert.equal(at("BATCH_JOB_PHASE_ERROR", "INDEX_JOB_STATUS_FAILED"), "failed");
     assert.equal(at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_FUTURE"), "running");
     assert.equal(at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_COMPLETED"), "running");
-    assert.equal(
-      at("BATCH_JOB_PHASE_FUTURE", "INDEX_JOB_STATUS_COMPLETED", "2026-01-01T00:00:00Z"),
-      "succeeded",
-    );
+    // Only the spec's terminal phases end a job: a final-looking status under a phase we do not know
+    // (or none) does not, finished_at or not.
+    for (const phase of ["BATCH_JOB_PHASE_FUTURE", "BATCH_JOB_PHASE_UNKNOWN", ""])
+      for (const status of ["INDEX_JOB_STATUS_COMPLETED", "INDEX_JOB_STATUS_FAILED"])
+        assert.equal(at(phase, status, "2026-01-01T00:00:00Z"), "running", `${phase} ${status}`);
+    // Public clients see INDEX_JOB_STATUS_RUNNING, outside the spec, while a job runs.
+    assert.equal(at("BATCH_JOB_PHASE_RUNNING", "INDEX_JOB_STATUS_RUNNING"), "running");
     assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_FUTURE"), "succeeded");
+    assert.equal(at("BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_FAILED"), "failed");
   });
 });

@@ -172,9 +172,15 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
     const exit = await host.signal("SIGINT");
     assert.ok(Date.now() - sentAt < SIGKILL_AFTER_MS, "the host outlived Pulumi's grace");
     assert.equal(exit.code, 130);
-    assert.deepEqual(interruptLines(), [
-      `interrupted: could not cancel indexing job ${uuid} of knowledge base ${kb} (no answer within 3.5 s); it may still run`,
-    ]);
+    const lines = interruptLines();
+    assert.equal(lines.length, 1);
+    // The cancel's own timeout (3 s) or the grace (3.5 s), whichever comes first, names the job.
+    assert.match(
+      lines[0] ?? "",
+      new RegExp(
+        `^interrupted: could not cancel indexing job ${uuid} of knowledge base ${kb} \\(.*(timed out|no answer within 3.5 s)\\); it may still run$`,
+      ),
+    );
     await done;
   });
 });

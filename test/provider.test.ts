@@ -350,11 +350,22 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       assert.equal(read.props.waitForCompletion, false);
     });
 
-    it("reads a job the API no longer knows as gone", async () => {
+    it("keeps the recorded run of a job the API forgot while its knowledge base exists; gone with it", async () => {
       const { id, outs } = await host.create(inputs());
       sim.forgetJob(id);
-      const read = await host.read(id, outs);
-      assert.equal(read.id, "");
+      const kept = await host.read(id, outs);
+      assert.equal(kept.id, id);
+      assert.equal(kept.props.uuid, id);
+      assert.equal(kept.props.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(kept.props.ownJob, true);
+      const other = sim.seedKnowledgeBase();
+      const forgotten = await host.create(inputs({ knowledgeBaseUuid: other.uuid }));
+      sim.forgetJob(forgotten.id);
+      await fetch(`${sim.url}/v2/gen-ai/knowledge_bases/${other.uuid}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${sim.token}` },
+      });
+      assert.equal((await host.read(forgotten.id, forgotten.outs)).id, "");
     });
   });
 
@@ -424,9 +435,12 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       }
     });
 
-    it("a job that vanishes while waited for fails with the job kept in state", async () => {
+    it("a job that vanishes while waited for, past the API's lag, fails with the job kept in state", async () => {
+      const noLag = await serializeProvider(
+        new IndexingJobProvider({ poll: { ...FAST_POLL, apiLagMs: 300 }, requestsPerMinute: 6_000 }),
+      );
       sim.planNextJob(kb.uuid, { durationMs: 1_500 });
-      const pending = host.create(inputs()).catch((e: unknown) => e);
+      const pending = host.create({ ...inputs(), __provider: noLag }).catch((e: unknown) => e);
       await new Promise((r) => setTimeout(r, 400));
       const uuid = sim.jobs()[0]?.uuid ?? "";
       sim.forgetJob(uuid);

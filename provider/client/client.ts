@@ -35,6 +35,8 @@ import { DigitalOceanApiError } from "./errors";
 
 export const PUBLIC_API_URL = "https://api.digitalocean.com";
 const USER_AGENT = "pulumi-gradient-indexing";
+/** How long an urgent request may take: SIGKILL follows SIGINT by 5 s. */
+const URGENT_TIMEOUT_MS = 3_000;
 
 export interface ClientOptions {
   token: string;
@@ -80,15 +82,15 @@ export class GradientClient {
   readonly baseUrl: string;
   readonly budget: RequestBudget;
   private readonly http: KyInstance;
+  private readonly urgent: KyInstance;
 
   constructor(options: ClientOptions) {
     if (!options.token) throw new Error("A DigitalOcean API token is required");
     this.baseUrl = (options.baseUrl ?? PUBLIC_API_URL).replace(/\/+$/, "");
     const budget = options.budget ?? sharedBudget(this.baseUrl, options.token, options.requestsPerMinute);
     this.budget = budget;
-    this.http = ky.create({
+    const common: Options = {
       prefixUrl: this.baseUrl,
-      timeout: options.attemptTimeoutMs ?? 30_000,
       // The spec's only media type. Without it ky's `.text()` would send `Accept: text/*`, which a
       // server honouring the spec answers with a 406.
       headers: {
@@ -96,6 +98,13 @@ export class GradientClient {
         "user-agent": USER_AGENT,
         accept: "application/json",
       },
+    };
+    // Outside the budget and its rate-limit pauses, one quick try: a cancel when the deploy is
+    // interrupted must be sent within the seconds before the engine kills this process.
+    this.urgent = ky.create({ ...common, timeout: URGENT_TIMEOUT_MS, retry: 0 });
+    this.http = ky.create({
+      ...common,
+      timeout: options.attemptTimeoutMs ?? 30_000,
       retry: {
         limit: options.retryLimit ?? 5,
         methods: ["get", "put", "delete"],
@@ -159,9 +168,14 @@ export class GradientClient {
     return fromWireJob(body.job);
   }
 
-  async cancelIndexingJob(uuid: string): Promise<IndexingJob> {
+  /**
+   * Asks the API to cancel a job; it may go on showing RUNNING for a while. `urgent` sends it at once,
+   * past the request budget and any rate-limit pause, and tries once (an interrupted deploy's cancel).
+   */
+  async cancelIndexingJob(uuid: string, options: { urgent?: boolean } = {}): Promise<IndexingJob> {
     const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(uuid)}/cancel`;
-    const body = await this.call<{ job?: WireIndexingJob }>("PUT", path, { json: { uuid } });
+    const http = options.urgent ? this.urgent : this.http;
+    const body = await this.call<{ job?: WireIndexingJob }>("PUT", path, { json: { uuid } }, http);
     if (!body.job) throw this.malformed("PUT", path, "no job in the answer");
     return fromWireJob(body.job);
   }
@@ -326,19 +340,21 @@ export class GradientClient {
     method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     options: Options,
+    http: KyInstance = this.http,
   ): Promise<T> {
-    return (await this.callDated<T>(method, path, options)).body;
+    return (await this.callDated<T>(method, path, options, http)).body;
   }
 
   private async callDated<T>(
     method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     options: Options,
+    http: KyInstance = this.http,
   ): Promise<{ body: T; serverTime?: number }> {
     let text: string;
     let date: string | null;
     try {
-      const response = await this.http(path, { ...options, method });
+      const response = await http(path, { ...options, method });
       date = response.headers.get("date");
       text = await response.text();
     } catch (error) {
