@@ -4,7 +4,8 @@
  * Every call goes through the real dynamic-provider host (ProviderHost).
  *
  *   up:      Check -> (no state yet) Create
- *                  -> Diff -> a replace: Create the new one, then Delete the old one
+ *                  -> Diff -> a replace: Create the new one, then Delete the old one (Delete first
+ *                             when Diff asks for deleteBeforeReplace)
  *                          -> an in-place change, or the last deploy left an error: Update
  *                          -> nothing: same, no further call
  *   destroy: Delete
@@ -58,8 +59,13 @@ export class MiniEngine {
     const diff = await this.host.diff(old.id, old.outputs, inputs);
     let result: StepResult;
     if (diff.replaces.length > 0) {
+      // deleteBeforeReplace: the old resource goes first (its job, still running, is cancelled).
+      if (diff.deleteBeforeReplace) {
+        await this.host.delete(old.id, old.outputs);
+        this.current = undefined;
+      }
       const error = await this.apply(inputs, () => this.host.create(inputs));
-      if (this.current !== old) this.replaced.push(old);
+      if (this.current !== old && !diff.deleteBeforeReplace) this.replaced.push(old);
       const because = [...new Set([...diff.replaces, ...changedInputs(old.inputs, inputs)])];
       result = { operation: "replace", because, error };
     } else if (diff.changes === "some" || old.initErrors) {

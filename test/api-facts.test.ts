@@ -1,0 +1,319 @@
+/**
+ * Issue 16's facts about DigitalOcean's API, each switched on in the simulator, driven through Pulumi's
+ * real dynamic-provider host: read-after-write lag, the job object of the November 2025 spec, statuses
+ * outside the spec, clocks that disagree, the latest-15 job list, busy refusals of any status and
+ * wording, outages during the start, late cancels, dead databases and the reindex after a data source
+ * is deleted.
+ */
+import * as assert from "node:assert/strict";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
+import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
+import { installedPackage } from "./helpers/installed";
+
+const { IndexingJobProvider } = installedPackage();
+
+const FAST_POLL = { firstDelayMs: 150, minDelayMs: 100, maxDelayMs: 400 };
+const JOBS_PATH = "/v2/gen-ai/indexing_jobs";
+
+type Props = Record<string, unknown>;
+
+describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi host)", function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  let host: ProviderHost;
+  let provider: string;
+
+  const starts = () => sim.requests.filter((r) => r.method === "POST" && r.path === JOBS_PATH);
+  const cancels = () => sim.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/cancel"));
+  const inputs = (knowledgeBaseUuid: string, extra: Props = {}): Props => ({
+    __provider: provider,
+    knowledgeBaseUuid,
+    ...extra,
+  });
+
+  async function begin(options: SimulatorOptions = {}): Promise<void> {
+    sim = await startSimulator({
+      rateLimitPerMinute: 0,
+      defaultJobPlan: { pendingMs: 100, durationMs: 600 },
+      ...options,
+    });
+    host = await ProviderHost.start();
+    await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+  }
+
+  async function api(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${sim.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  }
+
+  /** Someone else's job (another stack, the control panel), started straight through the API. */
+  async function startOthersJob(kbUuid: string): Promise<string> {
+    const answer = await api("POST", JOBS_PATH, { knowledge_base_uuid: kbUuid, data_source_uuids: [] });
+    assert.equal(answer.status, 200, "the other job did not start");
+    return ((await answer.json()) as { job: { uuid: string } }).job.uuid;
+  }
+
+  /** A knowledge base created through the API, as @pulumi/digitalocean creates one. */
+  async function createKnowledgeBase(): Promise<string> {
+    const answer = await api("POST", "/v2/gen-ai/knowledge_bases", {
+      name: "docs",
+      region: "tor1",
+      datasources: [{ spaces_data_source: { bucket_name: "docs", item_path: "/", region: "tor1" } }],
+    });
+    return ((await answer.json()) as { knowledge_base: { uuid: string } }).knowledge_base.uuid;
+  }
+
+  before(async () => {
+    provider = await serializeProvider(
+      new IndexingJobProvider({ poll: FAST_POLL, requestsPerMinute: 6_000 }),
+    );
+  });
+
+  afterEach(async () => {
+    await host?.stop();
+    await sim?.close();
+  });
+
+  describe("1. a new job is missing from GETs and lists for a while", () => {
+    it("create, a reindex and a failure ride out the 404s; destroy still cancels the unseen job", async () => {
+      await begin({ readAfterWriteLagMs: 1_500 });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 4 }, { items: 4 }] });
+      const first = await host.create(inputs(kb.uuid, { triggers: { v: 1 } }));
+      assert.equal(first.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.ok(
+        sim.requests.some((r) => r.method === "GET" && r.path === `${JOBS_PATH}/${first.id}` && r.status === 404),
+        "the lag was never seen: the test proves nothing",
+      );
+      const diff = await host.diff(first.id, first.outs, inputs(kb.uuid, { triggers: { v: 2 } }));
+      assert.deepEqual(diff.replaces, ["triggers"]);
+      const second = await host.create(inputs(kb.uuid, { triggers: { v: 2 } }));
+      assert.notEqual(second.id, first.id);
+      assert.equal(starts().length, 2);
+
+      sim.planNextJob(kb.uuid, { outcome: "failed" });
+      const failed = await host.create(inputs(kb.uuid, { triggers: { v: 3 } })).catch((e: unknown) => e);
+      assert.ok(failed instanceof HostError);
+      assert.match(failed.message, /Indexing job .* failed \(FAILED\/FAILED\)/);
+
+      sim.planNextJob(kb.uuid, { durationMs: 30_000 });
+      const running = await host.create(inputs(kb.uuid, { triggers: { v: 4 }, waitForCompletion: false }));
+      await host.delete(running.id, running.outs);
+      assert.equal(cancels().length, 1, "the job the API did not show yet was not cancelled");
+    });
+
+    it("a job someone started just before, not yet listed, is waited for once it shows", async () => {
+      await begin({ readAfterWriteLagMs: 1_000, concurrentStartStatus: 409 });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 4 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 2_000 });
+      const others = await startOthersJob(kb.uuid);
+      const { id, outs } = await host.create(inputs(kb.uuid));
+      // Absent from our first listing, it is taken as this deploy's run, but it is not ours to cancel.
+      assert.equal(id, others);
+      assert.equal(outs.ownJob, false);
+      assert.equal(sim.jobs().length, 1);
+      await host.delete(id, { ...outs, phase: "BATCH_JOB_PHASE_RUNNING" });
+      assert.equal(cancels().length, 0, "destroy cancelled a job someone else started");
+    });
+  });
+
+  describe("2. the job object of the spec as of November 2025", () => {
+    it("no job-level totals: outputs claim no counts the API did not give, progress lines neither", async () => {
+      await begin({ sourceCounts: "at-end" });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 7 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 30_000 });
+      const started = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+      for (const key of ["totalItemsIndexed", "totalItemsFailed", "totalItemsSkipped", "totalTokens"])
+        assert.equal(started.outs[key], undefined, `${key} claimed while the API said nothing`);
+      await host.delete(started.id, started.outs);
+
+      const done = await host.create(inputs(kb.uuid, { triggers: 2 }));
+      assert.equal(done.outs.totalItemsIndexed, 12, "summed from the data sources once each reported");
+      assert.equal(done.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.doesNotMatch(host.output(), /\b0\/\d+ items indexed|\b0 items indexed/);
+    });
+
+    it("a failure with per-source counts only at the end still names the failed data source", async () => {
+      await begin({ sourceCounts: "at-end" });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 7 }] });
+      const failing = kb.dataSourceUuids[1] ?? "";
+      sim.planNextJob(kb.uuid, { outcome: "partial", failingDataSources: [failing] });
+      const error = await host.create(inputs(kb.uuid, { failOnPartial: true })).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError);
+      assert.match(error.message, new RegExp(`data source ${failing} FAILED \\(7 items failed\\)`));
+    });
+  });
+
+  describe("3. statuses and phases outside the spec", () => {
+    it("INDEX_JOB_STATUS_RUNNING and a new phase while running: waits for the spec's terminal phase", async () => {
+      await begin({ runningStatus: "INDEX_JOB_STATUS_RUNNING", runningPhase: "BATCH_JOB_PHASE_INDEXING" });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+      const { outs } = await host.create(inputs(kb.uuid));
+      assert.equal(outs.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      assert.match(host.output(), /INDEXING\/INDEX_JOB_STATUS_RUNNING|INDEXING\/RUNNING/);
+    });
+
+    it("an unknown phase with a final-looking status never ends the wait: the timeout does", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.injectFault({ kind: "unknown-enum", times: 1_000, match: { method: "GET" } });
+      const error = await host.create(inputs(kb.uuid, { timeout: "2s" })).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError);
+      assert.match(error.message, /did not finish within 2s/);
+    });
+  });
+
+  describe("4. the Date header and job timestamps from different clocks", () => {
+    for (const skew of [2_000, -2_000]) {
+      it(`a job in the first listing is never this deploy's run (timestamps ${skew > 0 ? "ahead" : "behind"})`, async () => {
+        await begin({ timestampSkewMs: skew, subSecondTimestamps: true });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+        const others = await startOthersJob(kb.uuid);
+        const { id, outs } = await host.create(inputs(kb.uuid));
+        assert.notEqual(id, others, "a run that began before this deploy passed as its reindex");
+        assert.equal(starts().length, 2);
+        assert.equal(outs.ownJob, true);
+        assert.match(String(outs.createdAt), /\.\d{6}Z$/);
+      });
+    }
+  });
+
+  describe("5. the knowledge base's job list holds the latest 15", () => {
+    it("a knowledge base with 20 past jobs: one new job, ours", async () => {
+      await begin({ defaultJobPlan: { pendingMs: 0, durationMs: 0 } });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      for (let i = 0; i < 20; i++) await startOthersJob(kb.uuid);
+      sim.planJobs(kb.uuid, { pendingMs: 100, durationMs: 600 });
+      const listed = (await (await api("GET", `/v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs?per_page=100`)).json()) as {
+        jobs: unknown[];
+      };
+      assert.equal(listed.jobs.length, 15);
+      const { id, outs } = await host.create(inputs(kb.uuid));
+      assert.equal(sim.jobs().length, 21);
+      assert.equal(id, sim.jobs()[0]?.uuid);
+      assert.equal(outs.ownJob, true);
+    });
+  });
+
+  describe("6. a busy knowledge base refuses with any status and wording", () => {
+    const variants: [number, string][] = [
+      [412, "an indexing job is already in progress"],
+      [422, "conflict"],
+      [409, "knowledge base {kb} already has an indexing job running"],
+      [500, "an indexing job is already in progress"],
+    ];
+    for (const [status, message] of variants) {
+      it(`HTTP ${status} "${message}": waits for the job in the way, then runs its own`, async () => {
+        await begin({ concurrentStartStatus: status, concurrentStartMessage: message });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+        const others = await startOthersJob(kb.uuid);
+        // The other job starts between our first look and our start: the refusal comes.
+        sim.injectFault({ kind: "latency", ms: 0, match: { method: "GET" } });
+        const { id, outs } = await host.create(inputs(kb.uuid));
+        assert.notEqual(id, others);
+        assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+        assert.equal(sim.jobs().length, 2);
+      });
+    }
+  });
+
+  describe("7. outages while starting", () => {
+    for (const fault of ["429", "429-retry-after", "503", "drop", "drop-after"] as const) {
+      it(`a start met by ${fault} is waited out: exactly one job, ours`, async () => {
+        await begin({ startFaults: [fault, fault] });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        const { id, outs } = await host.create(inputs(kb.uuid));
+        assert.equal(sim.jobs().length, 1, "a start was sent again blindly");
+        assert.equal(id, sim.jobs()[0]?.uuid);
+        assert.equal(outs.ownJob, true);
+        assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      });
+    }
+
+    it("5xx answers for several seconds are waited out until the timeout, not 5 s", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.injectFault({ kind: "status", status: 503, times: 25, match: { method: "POST", path: JOBS_PATH } });
+      const started = Date.now();
+      const { outs } = await host.create(inputs(kb.uuid, { timeout: "1m" }));
+      assert.ok(Date.now() - started > 5_000, "the outage was shorter than the test means");
+      assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(sim.jobs().length, 1);
+    });
+  });
+
+  describe("8. a cancel takes effect later", () => {
+    it("destroy returns once the cancel is accepted; the job ends CANCELLED afterwards", async () => {
+      await begin({ cancelDelayMs: 2_000 });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+      const { id, outs } = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+      const sent = Date.now();
+      await host.delete(id, outs);
+      assert.ok(Date.now() - sent < 1_500, "destroy waited for the cancel to take effect");
+      assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_RUNNING");
+      await new Promise((r) => setTimeout(r, 2_200));
+      assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_CANCELLED");
+    });
+
+    it("new triggers while our job runs (waitForCompletion: false): cancel it first, then start anew", async () => {
+      await begin({ cancelDelayMs: 1_000 });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+      const old = await host.create(inputs(kb.uuid, { waitForCompletion: false, triggers: 1 }));
+      const news = inputs(kb.uuid, { waitForCompletion: false, triggers: 2 });
+      const diff = await host.diff(old.id, old.outs, news);
+      assert.deepEqual(diff.replaces, ["triggers"]);
+      assert.equal(diff.deleteBeforeReplace, true);
+      const began = Date.now();
+      await host.delete(old.id, old.outs);
+      const fresh = await host.create(news);
+      assert.ok(Date.now() - began < 20_000, "the new run waited for the superseded one to finish");
+      assert.equal(sim.job(old.id)?.phase, "BATCH_JOB_PHASE_CANCELLED");
+      assert.notEqual(fresh.id, old.id);
+      assert.equal(fresh.outs.ownJob, true);
+    });
+  });
+
+  describe("9. a new knowledge base's database", () => {
+    for (const status of ["UNHEALTHY", "DECOMMISSIONED"] as const) {
+      it(`${status}: fails at once, naming the knowledge base and the status`, async () => {
+        await begin({ provisioningMs: 300, provisioningOutcome: status });
+        const kb = await createKnowledgeBase();
+        await new Promise((r) => setTimeout(r, 400));
+        const started = Date.now();
+        const error = await host.create(inputs(kb, { timeout: "10m" })).catch((e: unknown) => e);
+        assert.ok(error instanceof HostError);
+        assert.match(error.message, new RegExp(`Knowledge base ${kb} cannot index: its database is ${status}`));
+        assert.ok(Date.now() - started < 5_000, "waited for a database that will never be ready");
+        assert.ok(starts().length <= 1);
+      });
+    }
+  });
+
+  describe("10. deleting a data source makes DigitalOcean reindex by itself", () => {
+    it("the drift's new run is that reindex, not a second job", async () => {
+      await begin({ reindexOnDataSourceDelete: true });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 5 }] });
+      const { id, outs } = await host.create(inputs(kb.uuid));
+      sim.planNextJob(kb.uuid, { durationMs: 3_000 });
+      sim.removeDataSource(kb.uuid, kb.dataSourceUuids[1] ?? "");
+      const reindex = sim.jobs()[0]?.uuid ?? "";
+      assert.notEqual(reindex, id, "the simulator did not reindex: the test proves nothing");
+      const refreshed = await host.read(id, outs);
+      const diff = await host.diff(id, refreshed.props, inputs(kb.uuid));
+      assert.deepEqual(diff.replaces, ["knowledgeBaseDataSourceUuids"]);
+      const before = starts().length;
+      const next = await host.create(inputs(kb.uuid));
+      assert.equal(starts().length, before, "a second job was started");
+      assert.equal(next.id, reindex);
+      assert.equal(next.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(next.outs.ownJob, false);
+    });
+  });
+});
