@@ -4,9 +4,10 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { REAL_API_PRESET, type SimulatorOptions } from "../simulator";
-import { settingsFrom } from "../simulator/cli";
+import { settingsFrom, usage } from "../simulator/cli";
 
 const CLI = path.resolve(__dirname, "..", "simulator", "cli.js");
 
@@ -45,6 +46,17 @@ describe("simulator command line: the real API's facts", () => {
     for (const flag of [...flags, "--no-subsecond-timestamps", "--no-reindex-on-delete"]) {
       const name = flag.replace(/=.*$/, "");
       assert.match(res.stdout, new RegExp(`^  ${name}\\b`, "m"), name);
+    }
+  });
+
+  it("docs/simulator.md has a row for every flag --help lists", () => {
+    const docs = readFileSync(path.resolve(__dirname, "..", "..", "docs", "simulator.md"), "utf8");
+    const rows = docs.split("\n").filter((line) => line.startsWith("| `-"));
+    for (const [, flag] of usage().matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)) {
+      assert.ok(
+        rows.some((row) => row.includes(`\`${flag}\``) || row.includes(`\`${flag} `)),
+        `${flag} has no row`,
+      );
     }
   });
 
