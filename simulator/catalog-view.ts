@@ -1,11 +1,19 @@
 /** Renders knowledge bases and data sources as the API shows them, with their latest indexing job. */
 import type { WireKnowledgeBase, WireKnowledgeBaseDataSource } from "../provider/api/types";
+import type { Backend } from "./backend";
 import type { DataSourceOrigin, DataSourceRecord, KnowledgeBaseRecord } from "./catalog";
-import type { JobBook } from "./job-book";
-import { isoTime, renderDataSourceJob, renderJob } from "./job-view";
+import { renderDataSourceJob, renderJob } from "./job-view";
 import { optionalBoolean, optionalObject, optionalString, type JsonObject } from "./validate";
 
-export function renderKnowledgeBase(kb: KnowledgeBaseRecord, jobs: JobBook, now: number): WireKnowledgeBase {
+/** What rendering needs: the jobs reads see, and how to show them. */
+type Shown = Pick<Backend, "reads" | "view">;
+
+export function renderKnowledgeBase(
+  kb: KnowledgeBaseRecord,
+  { reads, view }: Shown,
+  now: number,
+): WireKnowledgeBase {
+  const stamp = view.time;
   const rendered: WireKnowledgeBase = {
     uuid: kb.uuid,
     name: kb.name,
@@ -15,25 +23,26 @@ export function renderKnowledgeBase(kb: KnowledgeBaseRecord, jobs: JobBook, now:
     database_id: kb.databaseId,
     embedding_model_uuid: kb.embeddingModelUuid,
     is_public: false,
-    created_at: isoTime(kb.createdAt),
-    updated_at: isoTime(kb.updatedAt),
+    created_at: stamp(kb.createdAt),
+    updated_at: stamp(kb.updatedAt),
   };
-  const latest = jobs.jobsOf(kb.uuid)[0];
-  if (latest) rendered.last_indexing_job = renderJob(latest, now);
+  const latest = reads.jobsOf(kb.uuid, now)[0];
+  if (latest) rendered.last_indexing_job = renderJob(latest, now, view);
   return rendered;
 }
 
 export function renderDataSource(
   ds: DataSourceRecord,
-  jobs: JobBook,
+  { reads, view }: Shown,
   now: number,
 ): WireKnowledgeBaseDataSource {
+  const stamp = view.time;
   const spaces = ds.origin.spaces_data_source ?? ds.origin.aws_data_source;
   const rendered: WireKnowledgeBaseDataSource = {
     uuid: ds.uuid,
     ...ds.origin,
-    created_at: isoTime(ds.createdAt),
-    updated_at: isoTime(ds.updatedAt),
+    created_at: stamp(ds.createdAt),
+    updated_at: stamp(ds.updatedAt),
   };
   // The deprecated top-level copies the API still sends for bucket data sources.
   if (spaces) {
@@ -41,8 +50,8 @@ export function renderDataSource(
     rendered.item_path = spaces.item_path;
     rendered.region = spaces.region;
   }
-  const last = jobs.lastRunOf(ds.uuid);
-  if (last) rendered.last_datasource_indexing_job = renderDataSourceJob(last.job, last.run, now);
+  const last = reads.lastRunOf(ds.uuid, now);
+  if (last) rendered.last_datasource_indexing_job = renderDataSourceJob(last.job, last.run, now, view);
   return rendered;
 }
 

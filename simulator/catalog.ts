@@ -2,7 +2,7 @@
 import type { WireKnowledgeBaseDataSource } from "../provider/api/types";
 import { notFound } from "./errors";
 import { newUuid } from "./random";
-import type { DataSourceSeed, KnowledgeBaseSeed } from "./types";
+import type { DataSourceSeed, KnowledgeBaseSeed, ProvisioningOutcome } from "./types";
 
 export const DEFAULT_REGION = "tor1";
 const DEFAULT_ITEMS = 10;
@@ -17,8 +17,10 @@ export interface KnowledgeBaseRecord {
   embeddingModelUuid: string;
   createdAt: number;
   updatedAt: number;
-  /** While provisioning: when the database is ready (ONLINE). */
+  /** While provisioning: when the database is ready (`databaseOutcome`). */
   readyAt?: number;
+  /** What the database provisions to; unset: ONLINE. */
+  databaseOutcome?: ProvisioningOutcome;
   /** A new knowledge base that will start its own indexing job once ready. */
   indexOnReady?: boolean;
 }
@@ -47,7 +49,10 @@ export class Catalog {
   readonly #knowledgeBases = new Map<string, KnowledgeBaseRecord>();
   readonly #dataSources = new Map<string, DataSourceRecord>();
 
-  addKnowledgeBase(seed: Omit<KnowledgeBaseSeed, "dataSources">, now: number): KnowledgeBaseRecord {
+  addKnowledgeBase(
+    seed: Omit<KnowledgeBaseSeed, "dataSources" | "provisioningMs" | "provisioningOutcome">,
+    now: number,
+  ): KnowledgeBaseRecord {
     const uuid = seed.uuid ?? newUuid();
     if (this.#knowledgeBases.has(uuid)) throw new Error(`knowledge base ${uuid} already exists`);
     const record: KnowledgeBaseRecord = {

@@ -1,5 +1,7 @@
-/** Injected misbehaviours: which request gets one, and the body rewrites some of them need. */
-import type { Fault } from "./types";
+/** Injected misbehaviours: which request gets one, and the answers and body rewrites they need. */
+import { errorAnswer, type Answer } from "./answer";
+import type { RateLimitHeaders } from "./ratelimit";
+import type { Fault, StartFault } from "./types";
 
 interface ArmedFault {
   fault: Fault;
@@ -14,6 +16,8 @@ export class FaultQueue {
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new RangeError(`fault times must be > 0, got ${times}`);
     if (fault.kind === "latency" && !(fault.ms >= 0)) throw new RangeError(`latency must be >= 0 ms`);
+    if (fault.kind === "rate-limit" && !((fault.resetMs ?? 0) >= 0))
+      throw new RangeError(`rate-limit resetMs must be >= 0`);
     this.#armed.push({ fault, remaining: times });
   }
 
@@ -38,6 +42,60 @@ function matches(fault: Fault, method: string, path: string): boolean {
   if (typeof match.path === "string") return match.path === path;
   match.path.lastIndex = 0; // a /g or /y RegExp remembers where it stopped
   return match.path.test(path);
+}
+
+export const START_FAULTS: readonly StartFault[] = [
+  "429",
+  "429-retry-after",
+  "500",
+  "502",
+  "503",
+  "drop",
+  "drop-after",
+];
+
+/** The fault a `startFaults` entry stands for, matching only the next job start. */
+export function startFault(entry: StartFault): Fault {
+  const match = { method: "POST", path: "/v2/gen-ai/indexing_jobs" };
+  switch (entry) {
+    case "429":
+      return { match, kind: "rate-limit" };
+    case "429-retry-after":
+      return { match, kind: "rate-limit", retryAfterOnly: true };
+    case "500":
+    case "502":
+    case "503":
+      return { match, kind: "status", status: Number(entry) };
+    case "drop":
+      return { match, kind: "drop" };
+    case "drop-after":
+      return { match, kind: "drop-after-processing" };
+    default:
+      throw new RangeError(
+        `startFaults entries must be one of ${START_FAULTS.join(", ")}, got ${String(entry)}`,
+      );
+  }
+}
+
+/**
+ * The 429 of a "rate-limit" fault: the limiter's headers saying none remain until `resetMs` from now,
+ * or only `Retry-After` (whole seconds, rounded up), as some gateways answer.
+ */
+export function rateLimitAnswer(
+  fault: Extract<Fault, { kind: "rate-limit" }>,
+  now: number,
+  requestId: string,
+  rateHeaders: RateLimitHeaders,
+): Answer {
+  const resetMs = fault.resetMs ?? 2000;
+  const headers: Record<string, string> = fault.retryAfterOnly
+    ? { "retry-after": String(Math.ceil(resetMs / 1000)) }
+    : {
+        ...rateHeaders,
+        "ratelimit-remaining": "0",
+        "ratelimit-reset": String(Math.ceil((now + resetMs) / 1000)),
+      };
+  return errorAnswer(429, "API rate limit exceeded.", requestId, headers);
 }
 
 const FUTURE_VALUES: [prefix: string, replacement: string][] = [

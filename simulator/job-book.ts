@@ -1,19 +1,26 @@
 /** All indexing jobs, the plans for the next ones, and the rules for starting and cancelling. */
 import type { Catalog } from "./catalog";
 import { ApiError, badRequest, errorIdForStatus, notFound } from "./errors";
-import { cancelJob, createJobRecord, isJobActive, type DataSourceRun, type JobRecord } from "./job-timeline";
+import { cancelJob, createJobRecord, isJobActive, type JobRecord } from "./job-timeline";
 import { assertValidPlan, resolvePlan } from "./plan";
+import { databaseRefusal, databaseStatus, provision, type DatabaseStatus } from "./provisioning";
 import { newUuid } from "./random";
-import type { JobPlan } from "./types";
+import type { JobPlan, ProvisioningOutcome } from "./types";
 
 export interface JobBookOptions {
   defaultPlan?: Partial<JobPlan>;
   /** Status refusing a start on a knowledge base that already runs a job. */
   concurrentStartStatus: number;
-  /** Status refusing a start while a new knowledge base's database provisions. */
+  /** Message of that refusal; `{kb}` stands for the knowledge base's uuid. */
+  concurrentStartMessage: string;
+  /** Status refusing a start while a new knowledge base's database provisions, or is not ONLINE. */
   provisioningStartStatus: number;
   /** The simulator's clock: a new knowledge base's own job appears when its database is ready. */
   now: () => number;
+  /** How long after a cancel the job turns CANCELLED. */
+  cancelDelayMs: number;
+  /** Deleting a data source reindexes the remaining ones. */
+  reindexOnDataSourceDelete: boolean;
 }
 
 export class JobBook {
@@ -27,6 +34,9 @@ export class JobBook {
     private readonly options: JobBookOptions,
   ) {
     if (options.defaultPlan) assertValidPlan(options.defaultPlan);
+    const delay = options.cancelDelayMs;
+    if (!(Number.isFinite(delay) && delay >= 0))
+      throw new RangeError(`cancelDelayMs must be >= 0, got ${delay}`);
   }
 
   planJobs(kbUuid: string, plan: Partial<JobPlan>): void {
@@ -42,20 +52,16 @@ export class JobBook {
   }
 
   /**
-   * Makes the knowledge base new: its database provisions for `ms`, then it starts its own job of all
-   * its data sources, as DigitalOcean indexes a knowledge base once created.
+   * Makes the knowledge base new: its database provisions for `ms`, then, if ONLINE, it starts its own
+   * job of all its data sources, as DigitalOcean indexes a knowledge base once created.
    */
-  provision(kbUuid: string, now: number, ms: number): void {
-    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`provisioningMs must be >= 0, got ${ms}`);
-    const kb = this.catalog.knowledgeBase(kbUuid);
-    kb.readyAt = now + ms;
-    kb.indexOnReady = true;
+  provision(kbUuid: string, now: number, ms: number, outcome?: ProvisioningOutcome): void {
+    provision(this.catalog.knowledgeBase(kbUuid), now, ms, outcome);
   }
 
-  /** `CREATING` while the knowledge base's database provisions, then `ONLINE`. */
-  databaseStatus(kbUuid: string, now: number): "CREATING" | "ONLINE" {
-    const kb = this.catalog.knowledgeBase(kbUuid);
-    return kb.readyAt !== undefined && now < kb.readyAt ? "CREATING" : "ONLINE";
+  /** `CREATING` while the knowledge base's database provisions, then what it provisioned to. */
+  databaseStatus(kbUuid: string, now: number): DatabaseStatus {
+    return databaseStatus(this.catalog.knowledgeBase(kbUuid), now);
   }
 
   /**
@@ -65,9 +71,10 @@ export class JobBook {
   start(kbUuid: string, requestedDataSources: string[], now: number): JobRecord {
     this.#catchUp();
     const kb = this.catalog.knowledgeBase(kbUuid);
-    if (kb.readyAt !== undefined && now < kb.readyAt) {
+    const refusal = databaseRefusal(kb, now);
+    if (refusal !== undefined) {
       const status = this.options.provisioningStartStatus;
-      throw new ApiError(status, errorIdForStatus(status), "failed to get db creds: database is not ready");
+      throw new ApiError(status, errorIdForStatus(status), refusal);
     }
     const known = this.catalog.dataSourcesOf(kb.uuid);
     const wanted =
@@ -83,11 +90,8 @@ export class JobBook {
     if (running) {
       const status = this.options.concurrentStartStatus;
       // DigitalOcean's message names neither the running job nor, in its docs, a status.
-      throw new ApiError(
-        status,
-        errorIdForStatus(status),
-        `knowledge base ${kb.uuid} already has an indexing job running`,
-      );
+      const message = this.options.concurrentStartMessage.replaceAll("{kb}", kb.uuid);
+      throw new ApiError(status, errorIdForStatus(status), message);
     }
     return this.#record(kb.uuid, dataSources, now);
   }
@@ -127,10 +131,23 @@ export class JobBook {
     }
   }
 
-  /** Cancels an active job; a finished one is left unchanged. */
+  /**
+   * Deletes a data source. With `reindexOnDataSourceDelete` the knowledge base then indexes its
+   * remaining data sources, as DigitalOcean does, unless it is busy, not ONLINE, or has none left.
+   */
+  deleteDataSource(kbUuid: string, dsUuid: string, now: number): void {
+    this.catalog.deleteDataSource(kbUuid, dsUuid);
+    if (!this.options.reindexOnDataSourceDelete) return;
+    if (databaseStatus(this.catalog.knowledgeBase(kbUuid), now) !== "ONLINE") return;
+    if (this.jobsOf(kbUuid).some((job) => isJobActive(job, now))) return;
+    const remaining = this.catalog.dataSourcesOf(kbUuid).map((ds) => ({ uuid: ds.uuid, items: ds.items }));
+    if (remaining.length > 0) this.#record(kbUuid, remaining, now);
+  }
+
+  /** Cancels an active job (taking effect `cancelDelayMs` later); a finished one is left unchanged. */
   cancel(uuid: string, now: number): JobRecord {
     const job = this.get(uuid);
-    cancelJob(job, now);
+    cancelJob(job, now, this.options.cancelDelayMs);
     return job;
   }
 
@@ -160,15 +177,6 @@ export class JobBook {
   /** The jobs of one knowledge base, newest first. */
   jobsOf(kbUuid: string): JobRecord[] {
     return this.all().filter((job) => job.knowledgeBaseUuid === kbUuid);
-  }
-
-  /** The newest job that indexed this data source, with the data source's part of it. */
-  lastRunOf(dsUuid: string): { job: JobRecord; run: DataSourceRun } | undefined {
-    for (const job of this.all()) {
-      const run = job.dataSources.find((candidate) => candidate.uuid === dsUuid);
-      if (run) return { job, run };
-    }
-    return undefined;
   }
 
   #assertKnowledgeBase(kbUuid: string): void {

@@ -133,9 +133,14 @@ export function hasReport(job: JobRecord, now: number): boolean {
   return job.cancelledAt === undefined || job.cancelledAt >= job.runningAt;
 }
 
-/** Stops an active job at `now`; a finished job stays as it is. */
-export function cancelJob(job: JobRecord, now: number): void {
-  if (isJobActive(job, now)) job.cancelledAt = now;
+/**
+ * Stops an active job `delayMs` after `now`; a finished job, or one already being cancelled, stays as
+ * it is. A job that ends before the cancel would take effect simply ends.
+ */
+export function cancelJob(job: JobRecord, now: number, delayMs = 0): void {
+  if (job.cancelledAt !== undefined || !isJobActive(job, now)) return;
+  const at = now + delayMs;
+  if (at < job.endsAt) job.cancelledAt = at;
 }
 
 export function dataSourceStage(job: JobRecord, run: DataSourceRun, now: number): DataSourceStage {

@@ -11,15 +11,15 @@ import { bodyObject, optionalString, optionalStringArray, requiredString } from 
 /** The API lists only the latest jobs of a knowledge base. */
 export const KNOWLEDGE_BASE_JOBS_SHOWN = 15;
 
-export function jobRoutes({ catalog, jobs }: Backend): Route[] {
+export function jobRoutes({ catalog, jobs, reads, view, knowledgeBaseJobsShown }: Backend): Route[] {
   return [
     {
       method: "GET",
       path: "/v2/gen-ai/indexing_jobs",
       handler: ({ query, pageUrl, now }) => {
-        const page = paginate(jobs.all(), query, pageUrl);
+        const page = paginate(reads.all(now), query, pageUrl);
         return {
-          jobs: page.items.map((job) => renderJob(job, now)),
+          jobs: page.items.map((job) => renderJob(job, now, view)),
           links: page.links,
           meta: page.meta,
         } satisfies Schemas["apiListKnowledgeBaseIndexingJobsOutput"];
@@ -36,7 +36,7 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
           if (!isUuid(uuid)) throw badRequest(`${JSON.stringify(uuid)} is not a UUID`);
         }
         const job = jobs.start(kbUuid, dataSources, now);
-        return { job: renderJob(job, now) } satisfies Schemas["apiStartKnowledgeBaseIndexingJobOutput"];
+        return { job: renderJob(job, now, view) } satisfies Schemas["apiStartKnowledgeBaseIndexingJobOutput"];
       },
     },
     {
@@ -44,7 +44,7 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
       path: "/v2/gen-ai/indexing_jobs/{uuid}",
       handler: ({ params, now }) =>
         ({
-          job: renderJob(jobs.get(params.uuid ?? ""), now),
+          job: renderJob(reads.get(params.uuid ?? "", now), now, view),
         }) satisfies Schemas["apiGetKnowledgeBaseIndexingJobOutput"],
     },
     {
@@ -56,17 +56,20 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
         if (bodyUuid !== undefined && bodyUuid !== uuid) {
           throw badRequest(`uuid in the body (${bodyUuid}) does not match the path (${uuid})`);
         }
+        // Cancelling is a write: it reaches a job reads do not see yet.
         const job = jobs.cancel(uuid, now);
-        return { job: renderJob(job, now) } satisfies Schemas["apiCancelKnowledgeBaseIndexingJobOutput"];
+        return {
+          job: renderJob(job, now, view),
+        } satisfies Schemas["apiCancelKnowledgeBaseIndexingJobOutput"];
       },
     },
     {
       method: "GET",
       path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources",
       handler: ({ params, now }) => {
-        const job = jobs.get(params.indexing_job_uuid ?? "");
+        const job = reads.get(params.indexing_job_uuid ?? "", now);
         return {
-          indexed_data_sources: job.dataSources.map((run) => renderDataSourceJob(job, run, now)),
+          indexed_data_sources: job.dataSources.map((run) => renderDataSourceJob(job, run, now, view)),
         } satisfies Schemas["apiListIndexingJobDataSourcesOutput"];
       },
     },
@@ -74,7 +77,7 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
       method: "GET",
       path: "/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/details_signed_url",
       handler: ({ params, now }) => {
-        const job = jobs.get(params.indexing_job_uuid ?? "");
+        const job = reads.get(params.indexing_job_uuid ?? "", now);
         if (!hasReport(job, now))
           throw notFound(`indexing job ${job.uuid} has no report (not finished, or cancelled before it ran)`);
         const expires = Math.floor(now / 1000) + 3600;
@@ -86,11 +89,12 @@ export function jobRoutes({ catalog, jobs }: Backend): Route[] {
     {
       method: "GET",
       path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/indexing_jobs",
+      // `page` and `per_page` are ignored: always the latest jobs, as one page.
       handler: ({ params, now }) => {
         const kb = catalog.knowledgeBase(params.knowledge_base_uuid ?? "");
-        const latest = jobs.jobsOf(kb.uuid).slice(0, KNOWLEDGE_BASE_JOBS_SHOWN);
+        const latest = reads.jobsOf(kb.uuid, now).slice(0, knowledgeBaseJobsShown);
         return {
-          jobs: latest.map((job) => renderJob(job, now)),
+          jobs: latest.map((job) => renderJob(job, now, view)),
           links: { pages: {} },
           meta: { page: 1, pages: 1, total: latest.length },
         } satisfies Schemas["apiListKnowledgeBaseIndexingJobsOutput"];

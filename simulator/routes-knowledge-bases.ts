@@ -6,7 +6,8 @@ import { paginate } from "./pagination";
 import type { Route } from "./router";
 import { bodyObject, isJsonObject, optionalString, optionalStringArray, requiredString } from "./validate";
 
-export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend): Route[] {
+export function knowledgeBaseRoutes(backend: Backend): Route[] {
+  const { catalog, jobs } = backend;
   return [
     {
       method: "GET",
@@ -14,7 +15,7 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
       handler: ({ query, pageUrl, now }) => {
         const page = paginate(catalog.knowledgeBases(), query, pageUrl);
         return {
-          knowledge_bases: page.items.map((kb) => renderKnowledgeBase(kb, jobs, now)),
+          knowledge_bases: page.items.map((kb) => renderKnowledgeBase(kb, backend, now)),
           links: page.links,
           meta: page.meta,
         } satisfies Schemas["apiListKnowledgeBasesOutput"];
@@ -36,9 +37,9 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
         kb.tags = optionalStringArray(input, "tags") ?? [];
         for (const source of dataSources)
           catalog.addDataSource(kb.uuid, {}, now, originFromBody(source, kb.region));
-        if (provisioningMs !== undefined) jobs.provision(kb.uuid, now, provisioningMs);
+        provisionCreated(backend, kb.uuid, now);
         return {
-          knowledge_base: renderKnowledgeBase(kb, jobs, now),
+          knowledge_base: renderKnowledgeBase(kb, backend, now),
         } satisfies Schemas["apiCreateKnowledgeBaseOutput"];
       },
     },
@@ -47,7 +48,7 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
       path: "/v2/gen-ai/knowledge_bases/{uuid}",
       handler: ({ params, now }) =>
         ({
-          knowledge_base: renderKnowledgeBase(catalog.knowledgeBase(params.uuid ?? ""), jobs, now),
+          knowledge_base: renderKnowledgeBase(catalog.knowledgeBase(params.uuid ?? ""), backend, now),
           database_status: jobs.databaseStatus(params.uuid ?? "", now),
         }) satisfies Schemas["apiGetKnowledgeBaseOutput"],
     },
@@ -61,7 +62,7 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
         kb.tags = optionalStringArray(input, "tags") ?? kb.tags;
         kb.updatedAt = now;
         return {
-          knowledge_base: renderKnowledgeBase(kb, jobs, now),
+          knowledge_base: renderKnowledgeBase(kb, backend, now),
         } satisfies Schemas["apiUpdateKnowledgeBaseOutput"];
       },
     },
@@ -81,7 +82,7 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
         const kb = catalog.knowledgeBase(params.knowledge_base_uuid ?? "");
         const page = paginate(catalog.dataSourcesOf(kb.uuid), query, pageUrl);
         return {
-          knowledge_base_data_sources: page.items.map((ds) => renderDataSource(ds, jobs, now)),
+          knowledge_base_data_sources: page.items.map((ds) => renderDataSource(ds, backend, now)),
           links: page.links,
           meta: page.meta,
         } satisfies Schemas["apiListKnowledgeBaseDataSourcesOutput"];
@@ -94,7 +95,7 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
         const kb = catalog.knowledgeBase(params.knowledge_base_uuid ?? "");
         const ds = catalog.addDataSource(kb.uuid, {}, now, originFromBody(bodyObject(body), kb.region));
         return {
-          knowledge_base_data_source: renderDataSource(ds, jobs, now),
+          knowledge_base_data_source: renderDataSource(ds, backend, now),
         } satisfies Schemas["apiCreateKnowledgeBaseDataSourceOutput"];
       },
     },
@@ -106,17 +107,17 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
         const ds = catalog.dataSource(params.knowledge_base_uuid ?? "", params.data_source_uuid ?? "");
         ds.updatedAt = now;
         return {
-          knowledge_base_data_source: renderDataSource(ds, jobs, now),
+          knowledge_base_data_source: renderDataSource(ds, backend, now),
         } satisfies Schemas["apiUpdateKnowledgeBaseDataSourceOutput"];
       },
     },
     {
       method: "DELETE",
       path: "/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources/{data_source_uuid}",
-      handler: ({ params }) => {
+      handler: ({ params, now }) => {
         const kbUuid = params.knowledge_base_uuid ?? "";
         const dsUuid = params.data_source_uuid ?? "";
-        catalog.deleteDataSource(kbUuid, dsUuid);
+        jobs.deleteDataSource(kbUuid, dsUuid, now);
         return {
           knowledge_base_uuid: kbUuid,
           data_source_uuid: dsUuid,
@@ -124,4 +125,17 @@ export function knowledgeBaseRoutes({ catalog, jobs, provisioningMs }: Backend):
       },
     },
   ];
+}
+
+/**
+ * A knowledge base created through the API provisions for `provisioningMs`; one whose database is to
+ * end other than ONLINE provisions even without it, or it would never show that end.
+ */
+function provisionCreated(
+  { jobs, provisioningMs, provisioningOutcome }: Backend,
+  kbUuid: string,
+  now: number,
+) {
+  if (provisioningMs === undefined && (provisioningOutcome ?? "ONLINE") === "ONLINE") return;
+  jobs.provision(kbUuid, now, provisioningMs ?? 0, provisioningOutcome);
 }

@@ -4,7 +4,7 @@
  */
 import type { components } from "../provider/api/schema";
 import { badRequest, notFound } from "./errors";
-import { isoTime } from "./job-view";
+import { isoTime } from "./wire-time";
 import { newUuid } from "./random";
 
 type WireScheduledIndexing = components["schemas"]["apiScheduledIndexingInfo"];

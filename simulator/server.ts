@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerRequest, errorAnswer, type Answer, type AnswerContext } from "./answer";
-import { truncateJson, withUnknownEnums, type FaultQueue } from "./faults";
+import { rateLimitAnswer, truncateJson, withUnknownEnums, type FaultQueue } from "./faults";
 import { newUuid } from "./random";
 import type { Fault, RequestLogEntry } from "./types";
 
@@ -83,9 +83,17 @@ export class SimulatorServer {
 
     if (fault?.kind === "drop") return void req.socket.destroy();
     if (fault?.kind === "latency") await this.#delay(fault.ms);
+    // The server's own clock, unlike the timestamps in bodies that `timestampSkewMs` moves.
+    res.setHeader("date", new Date(clock.now()).toUTCString());
     if (fault?.kind === "status") {
       entry.status = fault.status;
       return this.#sendStatusFault(res, fault, requestId);
+    }
+    if (fault?.kind === "rate-limit") {
+      entry.status = 429;
+      const { limiter, token } = this.#options;
+      const answer = rateLimitAnswer(fault, clock.now(), requestId, limiter.peek(token, clock.now()));
+      return send(res, answer.status, JSON.stringify(answer.body), answer.headers, requestId);
     }
 
     const answer = answerRequest(

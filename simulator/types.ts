@@ -4,6 +4,9 @@
  */
 import type { WireIndexingJob } from "../provider/api/types";
 import type { Clock } from "../provider/clock";
+import type { ApiFactOptions, ProvisioningOutcome } from "./fact-types";
+
+export type { ApiFactOptions, ProvisioningOutcome, SourceCounts, StartFault } from "./fact-types";
 
 /** How a simulated indexing job ends. */
 export type JobOutcome = "succeeded" | "no_changes" | "partial" | "failed" | "error";
@@ -28,7 +31,7 @@ export interface JobPlan {
   progress: ProgressShape;
 }
 
-export interface SimulatorOptions {
+export interface SimulatorOptions extends ApiFactOptions {
   /** Default 0: a random free port. The server binds 127.0.0.1 only. */
   port?: number;
   /** Bearer token requests must carry. Default: a random `dop_v1_sim…` token. */
@@ -43,10 +46,14 @@ export interface SimulatorOptions {
   defaultJobPlan?: Partial<JobPlan>;
   /**
    * Status refusing a job start on a knowledge base that already runs one (the spec does not say which
-   * the real API uses). Default 400, error id derived from the status ("bad_request" for 400). The
-   * message says `knowledge base … already has an indexing job running`, as DigitalOcean's does.
+   * the real API uses). Default 400, error id derived from the status ("bad_request" for 400).
    */
   concurrentStartStatus?: number;
+  /**
+   * Message of that refusal; `{kb}` is replaced by the knowledge base's uuid. Default
+   * `knowledge base {kb} already has an indexing job running`, as DigitalOcean's says.
+   */
+  concurrentStartMessage?: string;
   /** Start the job of a schedule (scheduled indexing) when its time comes. Default true. */
   runSchedules?: boolean;
   /**
@@ -59,6 +66,12 @@ export interface SimulatorOptions {
   provisioningMs?: number;
   /** Status refusing a start while the database provisions. Default 500. */
   provisioningStartStatus?: number;
+  /**
+   * `database_status` once provisioned. Default "ONLINE". A knowledge base that ends "UNHEALTHY" or
+   * "DECOMMISSIONED" stays so, refuses every start as while provisioning and never indexes itself. When
+   * not "ONLINE", knowledge bases created through the API provision even without `provisioningMs` (0 ms).
+   */
+  provisioningOutcome?: ProvisioningOutcome;
   /**
    * Answer 406 to a request whose `Accept` header excludes `application/json`, the spec's only media
    * type, as a server honouring it does. Default true.
@@ -85,6 +98,8 @@ export interface KnowledgeBaseSeed {
    * its own indexing job of all its data sources (see `SimulatorOptions.provisioningMs`).
    */
   provisioningMs?: number;
+  /** `database_status` once provisioned (see `SimulatorOptions.provisioningOutcome`). */
+  provisioningOutcome?: ProvisioningOutcome;
 }
 
 export interface SeededKnowledgeBase {
@@ -103,6 +118,11 @@ export type FaultAction =
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: "drop" }
   | { kind: "drop-after-processing" }
+  /**
+   * 429 as a rate limit answers, not counted against the limiter: `ratelimit-*` headers with a reset
+   * `resetMs` ahead (default 2000), or with `retryAfterOnly` just `Retry-After` in seconds.
+   */
+  | { kind: "rate-limit"; resetMs?: number; retryAfterOnly?: boolean }
   | { kind: "latency"; ms: number }
   | { kind: "malformed-json" }
   | { kind: "unknown-enum" };
@@ -142,9 +162,9 @@ export interface Simulator {
   planNextJob(kbUuid: string, plan: Partial<JobPlan>): void;
   injectFault(fault: Fault): void;
   clearFaults(): void;
-  /** The job as the API would show it now. */
+  /** The job as the API would show it now, even one reads do not see yet (`readAfterWriteLagMs`). */
   job(uuid: string): WireIndexingJob | undefined;
-  /** All known jobs, newest first. */
+  /** All known jobs, newest first, including those reads do not see yet. */
   jobs(): WireIndexingJob[];
   /** Makes the API forget a job: GET answers 404 and listings omit it. */
   forgetJob(uuid: string): void;

@@ -1,0 +1,59 @@
+/**
+ * Switches for what DigitalOcean's API is known to do beyond (or unlike) its spec, so that a client can
+ * be tested against each. Every default is the spec's behaviour; docs/simulator.md says where each fact
+ * comes from.
+ */
+
+/** When a data source job's counts appear: while it runs, or only once it ended. */
+export type SourceCounts = "live" | "at-end";
+
+/** What a new knowledge base's database becomes once provisioned (`database_status`). */
+export type ProvisioningOutcome = "ONLINE" | "UNHEALTHY" | "DECOMMISSIONED";
+
+/**
+ * A failure of the next `POST /v2/gen-ai/indexing_jobs`: "429" (with `ratelimit-*` headers),
+ * "429-retry-after" (with only `Retry-After`), a 5xx, "drop" (no answer, nothing started) or
+ * "drop-after" (the job started, the answer is lost).
+ */
+export type StartFault = "429" | "429-retry-after" | "500" | "502" | "503" | "drop" | "drop-after";
+
+export interface ApiFactOptions {
+  /**
+   * For this long after a job is created, reads do not see it: its GET answers 404 and the job lists
+   * (and a knowledge base's or data source's latest job) leave it out. It still blocks a second start
+   * and can be cancelled; the start's own answer carries it. Default 0.
+   */
+  readAfterWriteLagMs?: number;
+  /** Also send the job-level `total_items_indexed/failed/skipped` the spec dropped in Nov 2025. */
+  legacyJobCounts?: boolean;
+  /**
+   * "at-end": a data source job's counts are absent until it ended, the job's `total_tokens` and
+   * `tokens` until the job ended. Default "live": counts grow while the job runs.
+   */
+  sourceCounts?: SourceCounts;
+  /** The job `status` while it runs. Default "INDEX_JOB_STATUS_IN_PROGRESS". */
+  runningStatus?: string;
+  /** The job `phase` while it runs. Default "BATCH_JOB_PHASE_RUNNING". */
+  runningPhase?: string;
+  /**
+   * Added to every job, knowledge base and data source timestamp the API writes; the `Date` header
+   * stays on the simulator's clock. Default 0.
+   */
+  timestampSkewMs?: number;
+  /** Those timestamps carry 6 fractional digits instead of whole seconds. Default false. */
+  subSecondTimestamps?: boolean;
+  /** How many of its latest jobs `GET …/knowledge_bases/{uuid}/indexing_jobs` shows. Default 15. */
+  knowledgeBaseJobsShown?: number;
+  /** Used up in order by the next `POST /v2/gen-ai/indexing_jobs` requests. Default none. */
+  startFaults?: readonly StartFault[];
+  /**
+   * A cancel answers with the job still active; it turns CANCELLED this much later, blocking starts
+   * until then (unless it ends first). Default 0.
+   */
+  cancelDelayMs?: number;
+  /**
+   * Deleting a data source makes its knowledge base index its remaining ones by itself, unless a job is
+   * active or none remain (as DigitalOcean does). Default false.
+   */
+  reindexOnDataSourceDelete?: boolean;
+}
