@@ -9,7 +9,7 @@
  * that program would.
  */
 import * as path from "node:path";
-import { startSimulator, type Simulator } from "../simulator";
+import { REAL_API_PRESET, startSimulator, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { contentHash, readDocs, type Doc } from "./basic/docs";
@@ -30,12 +30,20 @@ interface Program {
   waitForCompletion?: boolean;
 }
 
+/** What each step ended as, and how many jobs ran: the same with and without `--real-api`. */
+const outcome: { steps: string[]; jobs?: number } = { steps: [] };
+
 async function main(): Promise<void> {
+  // `--real-api`: every fact known of DigitalOcean's API at once (lag, late cancels, outages while
+  // starting, skewed clocks, undocumented statuses...); the demo must end the same.
+  const realApi = process.argv.includes("--real-api");
   // A new knowledge base's database provisions for seconds here (minutes on DigitalOcean).
   const sim = await startSimulator({
+    ...(realApi && REAL_API_PRESET),
     defaultJobPlan: { pendingMs: 400, durationMs: 2_500 },
     provisioningMs: 4_000,
   });
+  if (realApi) show.print("--real-api: the simulator shows every known fact of DigitalOcean's API at once.");
   const host = await ProviderHost.start();
   try {
     await run(sim, host);
@@ -71,6 +79,7 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
     const seen = sim.requests.length;
     const started = Date.now();
     const result = await act();
+    outcome.steps.push(`${result.operation}${result.error ? " (failed)" : ""}`);
     show.operation(command, result);
     show.providerOutput(host.output());
     if (result.error) show.failure(result.error);
@@ -230,12 +239,17 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
     "pulumi destroy",
     () => engine.destroy(),
   );
+  // The API may take a few seconds to turn a cancelled job CANCELLED.
+  for (let i = 0; i < 50 && /PENDING|RUNNING/.test(sim.job(running)?.phase ?? ""); i++)
+    await new Promise((r) => setTimeout(r, 200));
   show.print(`     the job: ${show.short(running)} ${sim.job(running)?.phase ?? "unknown"}`);
+  outcome.jobs = sim.jobs().length;
 
   show.print();
   show.print(
     `Done: ${sim.jobs().length} indexing jobs, ${sim.requests.length} API calls, all against the simulator.`,
   );
+  show.print(`outcome: ${JSON.stringify(outcome)}`);
 }
 
 /** A call to the simulated API with its token, as @pulumi/digitalocean or the control panel would make it. */

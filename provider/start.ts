@@ -3,7 +3,8 @@
  * knowledge base or started by us.
  *
  *   list the knowledge base's jobs (this first listing marks when we began)
- *     -> one runs that is absent from the first listing and covers what we index: adopt it
+ *     -> one runs that is absent from the first listing and covers what we index: adopt it (unless it
+ *        first showed after a refusal: then it may have started before we began, hidden by the lag)
  *     -> one runs that DigitalOcean started after a data source was deleted (index-all mode): adopt it
  *     -> another runs: wait for it to end, look again
  *     -> one absent from the first listing covers what we index and has ended already: adopt it
@@ -65,8 +66,15 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
   let kbSources: string[] | undefined = undefined;
   const sourcesNow = async () => (kbSources ??= await dataSourcesOf(api, kb));
   let provisioning = false;
-  /** A start of ours whose answer was lost: a job that shows up later may be that one. */
+  /** The database was seen provisioning: the job the knowledge base then starts is its first indexing. */
+  let sawProvisioning = false;
+  /** A start of ours got no answer: a job that shows up later may be that one. */
   let mayHaveStarted = false;
+  /**
+   * A start of ours was refused with a job in the way that the job list may not show yet: a job that
+   * shows up later may have started before we began, hidden by the API's lag, so it is not our run.
+   */
+  let refusedInTheWay = false;
   let firstUnexplainedAt: number | undefined;
 
   const pause = async (why: string) => {
@@ -90,8 +98,6 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
 
   let listing = await list();
   const seenFirst = listing.items.map((job) => job.uuid);
-  // A knowledge base without a single job is new: the job it starts by itself is its first indexing.
-  const newKnowledgeBase = listing.items.length === 0;
   const pastRunMs = typicalRunMs(listing.items);
   const run = (job: IndexingJob, owned: boolean): StartedRun => ({
     job,
@@ -105,16 +111,19 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     if (wanted.length > 0) return wanted.every((id) => indexed.includes(id));
     return (await sourcesNow()).every((id) => indexed.includes(id));
   };
-  /** Cannot have missed what we index: absent from our first listing, over every data source we ask for. */
+  /**
+   * Cannot have missed what we index: absent from our first listing (and not first seen after a refusal
+   * it may have caused), over every data source we ask for.
+   */
   const isThisRun = async (job: IndexingJob): Promise<boolean> =>
-    !seenFirst.includes(job.uuid) && (await covers(job));
+    !seenFirst.includes(job.uuid) && (mayHaveStarted || !refusedInTheWay) && (await covers(job));
   /** Ours if we may have started it; a new knowledge base's own first indexing counts as ours too. */
   const adopt = (job: IndexingJob, how: string): StartedRun => {
     consolePrint(
       `knowledge base ${kb} ${how} indexing job ${job.uuid} after this deployment began, covering the ` +
         `data sources asked for: taking it as this resource's job`,
     );
-    return run(job, mayHaveStarted || newKnowledgeBase);
+    return run(job, mayHaveStarted || sawProvisioning);
   };
   /**
    * Index-all mode: DigitalOcean reindexes a knowledge base by itself when a data source is deleted. Its
@@ -190,7 +199,9 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     // Refused or unanswered: what the API shows now says why. Never a blind resend.
     listing = await list();
     if (lostAnswer(failure)) {
-      mayHaveStarted = true;
+      // No answer at all: a job that shows up later may well be that start's. (A 5xx is an answer: the
+      // API said why, and a job that shows up later is as likely someone else's.)
+      if (failure.kind !== "http") mayHaveStarted = true;
       // The start may have run: a job that did not exist before it was sent, over what we asked.
       const fresh = listing.items.filter((job) => !before.includes(job.uuid));
       const found = await findAsync(fresh, covers);
@@ -199,6 +210,8 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
         return run(found, true);
       }
     }
+    const answered = failure.kind === "http" && failure.status !== 408 && failure.status !== 429;
+    if (answered && !PROVISIONING_MESSAGE.test(failure.apiMessage ?? "")) refusedInTheWay = true;
     // Busy, whatever the refusal said: the job list shows the job in the way.
     if (listing.items.some(isRunning)) continue;
 
@@ -210,7 +223,9 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     }
     const database = await checkDatabase();
     if (PROVISIONING_MESSAGE.test(failure.apiMessage ?? "") || (database && database !== "ONLINE")) {
-      provisioning = true;
+      provisioning = sawProvisioning = true;
+      // Explained by the database: the job the knowledge base starts once ready is its own indexing.
+      refusedInTheWay = false;
       notice(notReady(kb, database));
       await pause(`Knowledge base ${kb} was still not ready within the timeout`);
       listing = await list();

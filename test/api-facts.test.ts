@@ -84,7 +84,9 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       const first = await host.create(inputs(kb.uuid, { triggers: { v: 1 } }));
       assert.equal(first.outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.ok(
-        sim.requests.some((r) => r.method === "GET" && r.path === `${JOBS_PATH}/${first.id}` && r.status === 404),
+        sim.requests.some(
+          (r) => r.method === "GET" && r.path === `${JOBS_PATH}/${first.id}` && r.status === 404,
+        ),
         "the lag was never seen: the test proves nothing",
       );
       const diff = await host.diff(first.id, first.outs, inputs(kb.uuid, { triggers: { v: 2 } }));
@@ -110,12 +112,12 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       sim.planNextJob(kb.uuid, { durationMs: 2_000 });
       const others = await startOthersJob(kb.uuid);
       const { id, outs } = await host.create(inputs(kb.uuid));
-      // Absent from our first listing, it is taken as this deploy's run, but it is not ours to cancel.
-      assert.equal(id, others);
-      assert.equal(outs.ownJob, false);
-      assert.equal(sim.jobs().length, 1);
-      await host.delete(id, { ...outs, phase: "BATCH_JOB_PHASE_RUNNING" });
-      assert.equal(cancels().length, 0, "destroy cancelled a job someone else started");
+      // Absent from our first listing, but first seen after it refused our start: it may have started
+      // before the deploy (it did), so it is waited for, and our own job runs after it.
+      assert.notEqual(id, others, "a job that began before the deploy passed as its run");
+      assert.equal(sim.jobs().length, 2);
+      assert.equal(outs.ownJob, true);
+      assert.equal(sim.job(others)?.status, "INDEX_JOB_STATUS_COMPLETED");
     });
   });
 
@@ -133,6 +135,19 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       assert.equal(done.outs.totalItemsIndexed, 12, "summed from the data sources once each reported");
       assert.equal(done.outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.doesNotMatch(host.output(), /\b0\/\d+ items indexed|\b0 items indexed/);
+    });
+
+    it("a job stopped half-way (timeout): no total from the data sources that reported so far", async () => {
+      await begin({ sourceCounts: "at-end" });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 3_000 });
+      const error = await host.create(inputs(kb.uuid, { timeout: "2500ms" })).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError);
+      const partial = error.initFailure?.properties ?? {};
+      const reported = (partial.dataSourceJobs as Props[]).filter((j) => j.indexedItemCount !== undefined);
+      assert.equal(reported.length, 1, "the first data source had not reported: the test proves nothing");
+      assert.equal(partial.totalItemsIndexed, undefined, "a sum over some data sources was claimed");
+      assert.doesNotMatch(host.output(), /items indexed/);
     });
 
     it("a failure with per-source counts only at the end still names the failed data source", async () => {
@@ -159,7 +174,20 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
     it("an unknown phase with a final-looking status never ends the wait: the timeout does", async () => {
       await begin();
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
-      sim.injectFault({ kind: "unknown-enum", times: 1_000, match: { method: "GET" } });
+      const finished = {
+        uuid: "0b1c2d3e-0000-4000-8000-000000000001",
+        knowledge_base_uuid: kb.uuid,
+        phase: "BATCH_JOB_PHASE_ARCHIVED",
+        status: "INDEX_JOB_STATUS_COMPLETED",
+        finished_at: "2026-01-01T00:00:00Z",
+      };
+      sim.injectFault({
+        kind: "status",
+        status: 200,
+        body: { job: finished },
+        times: 1_000,
+        match: { method: "GET", path: /^\/v2\/gen-ai\/indexing_jobs\/[^/]+$/ },
+      });
       const error = await host.create(inputs(kb.uuid, { timeout: "2s" })).catch((e: unknown) => e);
       assert.ok(error instanceof HostError);
       assert.match(error.message, /did not finish within 2s/);
@@ -188,7 +216,9 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
       for (let i = 0; i < 20; i++) await startOthersJob(kb.uuid);
       sim.planJobs(kb.uuid, { pendingMs: 100, durationMs: 600 });
-      const listed = (await (await api("GET", `/v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs?per_page=100`)).json()) as {
+      const listed = (await (
+        await api("GET", `/v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs?per_page=100`)
+      ).json()) as {
         jobs: unknown[];
       };
       assert.equal(listed.jobs.length, 15);
@@ -207,15 +237,30 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       [500, "an indexing job is already in progress"],
     ];
     for (const [status, message] of variants) {
-      it(`HTTP ${status} "${message}": waits for the job in the way, then runs its own`, async () => {
-        await begin({ concurrentStartStatus: status, concurrentStartMessage: message });
+      it(`HTTP ${status} "${message}": the job list decides, once it shows the job in the way, then ours runs`, async () => {
+        await begin({
+          concurrentStartStatus: status,
+          concurrentStartMessage: message,
+          readAfterWriteLagMs: 1_000,
+        });
         const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
-        sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+        sim.planNextJob(kb.uuid, { durationMs: 2_000 });
+        // Someone's job starts after our first look and just before our start, which is refused; the
+        // job list does not show that job yet.
+        sim.injectFault({ kind: "latency", ms: 600, match: { method: "POST", path: JOBS_PATH } });
+        const creating = host.create(inputs(kb.uuid));
+        // Our start has arrived (and is held back): the other one overtakes it.
+        const held = () => sim.requests.some((r) => r.method === "POST" && r.fault === "latency");
+        while (!held()) await new Promise((r) => setTimeout(r, 10));
         const others = await startOthersJob(kb.uuid);
-        // The other job starts between our first look and our start: the refusal comes.
-        sim.injectFault({ kind: "latency", ms: 0, match: { method: "GET" } });
-        const { id, outs } = await host.create(inputs(kb.uuid));
+        const { id, outs } = await creating;
+        assert.ok(
+          sim.requests.some((r) => r.method === "POST" && r.status === status),
+          "no refusal was seen: the test proves nothing",
+        );
+        // First seen after the refusal, the other job may have begun before us: waited for, then ours.
         assert.notEqual(id, others);
+        assert.equal(outs.ownJob, true);
         assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
         assert.equal(sim.jobs().length, 2);
       });
@@ -256,7 +301,7 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       const sent = Date.now();
       await host.delete(id, outs);
       assert.ok(Date.now() - sent < 1_500, "destroy waited for the cancel to take effect");
-      assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_RUNNING");
+      assert.match(String(sim.job(id)?.phase), /PENDING|RUNNING/);
       await new Promise((r) => setTimeout(r, 2_200));
       assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_CANCELLED");
     });
@@ -289,11 +334,53 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
         const started = Date.now();
         const error = await host.create(inputs(kb, { timeout: "10m" })).catch((e: unknown) => e);
         assert.ok(error instanceof HostError);
-        assert.match(error.message, new RegExp(`Knowledge base ${kb} cannot index: its database is ${status}`));
+        assert.match(
+          error.message,
+          new RegExp(`Knowledge base ${kb} cannot index: its database is ${status}`),
+        );
         assert.ok(Date.now() - started < 5_000, "waited for a database that will never be ready");
         assert.ok(starts().length <= 1);
       });
     }
+  });
+
+  describe("behaviour no fact covers", () => {
+    it("an in-place update makes no API call; a setting the recorded run does not meet replaces", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 5 }] });
+      sim.planNextJob(kb.uuid, { outcome: "partial" });
+      const { id, outs } = await host.create(inputs(kb.uuid));
+      assert.equal(outs.status, "INDEX_JOB_STATUS_PARTIAL");
+      const seen = sim.requests.length;
+      for (const change of [
+        { timeout: "2h" },
+        { cancelOnInterrupt: false },
+        { poll: { firstDelayMs: 2_000 } },
+      ]) {
+        const news = inputs(kb.uuid, change);
+        const diff = await host.diff(id, outs, news);
+        assert.equal(diff.changes, "some");
+        assert.deepEqual(diff.replaces, []);
+        await host.update(id, outs, news);
+      }
+      assert.equal(sim.requests.length, seen, "an in-place update called the API");
+      const strict = await host.diff(id, outs, inputs(kb.uuid, { failOnPartial: true }));
+      assert.deepEqual(strict.replaces, ["failOnPartial"]);
+      assert.equal(starts().length, 1);
+    });
+
+    it("check refuses poll values below 1 s, naming the field", async () => {
+      await begin();
+      const { failures } = await host.check(
+        {},
+        inputs(sim.seedKnowledgeBase().uuid, { poll: { minDelayMs: 200 } }),
+      );
+      assert.deepEqual(
+        failures.map((f) => f.property),
+        ["poll.minDelayMs"],
+      );
+      assert.equal(sim.requests.length, 0);
+    });
   });
 
   describe("10. deleting a data source makes DigitalOcean reindex by itself", () => {
@@ -314,6 +401,9 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       assert.equal(next.id, reindex);
       assert.equal(next.outs.status, "INDEX_JOB_STATUS_COMPLETED");
       assert.equal(next.outs.ownJob, false);
+      // DigitalOcean's reindex, not ours: destroy leaves it alone even while it runs.
+      await host.delete(next.id, { ...next.outs, phase: "BATCH_JOB_PHASE_RUNNING" });
+      assert.equal(cancels().length, 0, "destroy cancelled a job this resource did not start");
     });
   });
 });

@@ -164,6 +164,46 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
     await done;
   });
 
+  it("the cancel goes out at once, past a request budget that is used up and a rate-limit pause", async () => {
+    // Two requests a minute: the job list and the start use them up, so no poll (nor a queued cancel)
+    // could go out for a minute; a 429 on the start adds a rate-limit pause on top.
+    const starved = await serializeProvider(
+      new IndexingJobProvider({ poll: FAST_POLL, requestsPerMinute: 2 }),
+    );
+    const kb = sim.seedKnowledgeBase().uuid;
+    const done = host.create({ ...inputs(kb), __provider: starved }).catch((e: unknown) => e);
+    await until("the job started", () => sim.jobs().length === 1);
+    const uuid = sim.jobs()[0]?.uuid ?? "";
+    await new Promise((r) => setTimeout(r, 300));
+    const sentAt = Date.now();
+    const exit = await host.signal("SIGINT");
+    assert.ok(Date.now() - sentAt < SIGKILL_AFTER_MS, "the host outlived Pulumi's grace");
+    assert.equal(exit.code, 130);
+    assert.equal(sim.job(uuid)?.phase, "BATCH_JOB_PHASE_CANCELLED", "the cancel waited behind the budget");
+    await done;
+  });
+
+  it("SIGINT while waiting for a job it only adopted (DigitalOcean's own reindex) cancels nothing", async () => {
+    await sim.close();
+    sim = await startSimulator({ rateLimitPerMinute: 0, reindexOnDataSourceDelete: true });
+    await host.stop();
+    await startHost();
+    const kb = sim.seedKnowledgeBase({ dataSources: [{}, {}] });
+    await host.create(inputs(kb.uuid));
+    // Deleting a data source makes the knowledge base reindex itself: the next run takes that job.
+    sim.planNextJob(kb.uuid, LONG_JOB);
+    sim.removeDataSource(kb.uuid, kb.dataSourceUuids[1] ?? "");
+    const reindex = sim.jobs()[0]?.uuid ?? "";
+    const done = host.create(inputs(kb.uuid)).catch((e: unknown) => e);
+    await host.waitForOutput(new RegExp(`reindexes itself with job ${reindex}`), 10_000);
+    await until("the job is polled", () => polled(reindex));
+    const exit = await host.signal("SIGINT");
+    assert.ok(endedBySigint(exit));
+    assert.equal(cancels().length, 0, "an interrupt cancelled a job this resource did not start");
+    assert.equal(sim.job(reindex)?.phase, "BATCH_JOB_PHASE_RUNNING");
+    await done;
+  });
+
   it("says which job it could not cancel when the API does not answer in time", async () => {
     const kb = sim.seedKnowledgeBase().uuid;
     const { uuid, done } = await createWaiting(kb);

@@ -1,0 +1,56 @@
+/**
+ * `npm run demo`, as the README's quick start runs it, and `npm run demo -- --real-api`, with every
+ * known fact of DigitalOcean's API switched on at once: both must end the same (each step's operation
+ * and failure, and the number of jobs that ran).
+ */
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+
+const DEMO = path.resolve(__dirname, "..", "examples", "demo.js");
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+function runDemo(...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [DEMO, ...args],
+      { cwd: REPO_ROOT, timeout: 240_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+function outcomeOf(output: string): unknown {
+  const line = output.split("\n").find((l) => l.startsWith("outcome: "));
+  assert.ok(line, `the demo printed no outcome:\n${output.slice(-2_000)}`);
+  return JSON.parse(line.slice("outcome: ".length));
+}
+
+describe("the demo", function () {
+  this.timeout(300_000);
+
+  it("runs to the same outcome on the simulator's defaults and with every API fact at once", async () => {
+    const [plain, real] = await Promise.all([runDemo(), runDemo("--real-api")]);
+    assert.equal(plain.code, 0, plain.output.slice(-2_000));
+    assert.equal(real.code, 0, real.output.slice(-2_000));
+    const expected = outcomeOf(plain.output);
+    assert.deepEqual(outcomeOf(real.output), expected);
+    // The story the README tells: one job for the new knowledge base, a failed step recorded and retried.
+    assert.deepEqual((expected as { steps: string[] }).steps, [
+      "create",
+      "same",
+      "replace",
+      "replace",
+      "replace",
+      "replace (failed)",
+      "update",
+      "replace (failed)",
+      "update",
+      "replace",
+      "delete",
+    ]);
+    assert.match(real.output, /--real-api/);
+  });
+});
