@@ -9,7 +9,7 @@
  */
 import type { IndexingJob } from "../provider/api/types";
 import { GradientClient, RequestBudget } from "../provider/client";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type ProgressShape, type Simulator } from "../simulator";
 import { typicalRunMs } from "../provider/history";
 import { ALL_POLLERS, ourPoller, sdkWaiter, type PastRuns, type Poller } from "./pollers";

@@ -98,9 +98,9 @@ export function awsWaiter(minDelayMs = 2_000, maxDelayMs = 120_000): Poller {
 /** Ours, as the provider runs it: `waitForJob` with the default policy, starting from the POST's answer. */
 export const ourPoller: Poller = {
   name: "ours (waitForJob)",
-  wait: async (initial, fetchJob, clock, random, past = {}) => {
+  wait: async (initial, fetchJob, clock, _random, past = {}) => {
     const deadline = clock.now() + 24 * 3_600_000;
-    return (await waitForJob(initial, fetchJob, { deadline, clock, random, ...past })).job;
+    return (await waitForJob(initial, fetchJob, { deadline, clock, ...past })).job;
   },
 };
 

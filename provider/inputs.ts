@@ -2,7 +2,7 @@
  * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
  * in `check`, and the settings derived from them.
  */
-import { checkPollInput, type PollPolicy } from "./poll-policy";
+import { checkPollInput, type PollInput } from "./poll-policy";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingJobInputs {
@@ -13,8 +13,8 @@ export interface IndexingJobInputs {
   waitForCompletion?: boolean;
   failOnPartial?: boolean;
   cancelOnInterrupt?: boolean;
-  /** Poll timing, for those who need to tune it (see PollPolicy / POLL_INPUT_KEYS). */
-  poll?: Partial<PollPolicy>;
+  /** Poll timing, for those who need to tune it (see POLL_INPUT_KEYS). */
+  poll?: PollInput;
 }
 
 export interface CheckFailure {
@@ -32,7 +32,7 @@ export interface JobSettings {
   failOnPartial: boolean;
   /** Cancel the job being waited for when the provider is interrupted (SIGINT/SIGTERM). */
   cancelOnInterrupt: boolean;
-  poll: Partial<PollPolicy>;
+  poll: PollInput;
 }
 
 export const DEFAULT_TIMEOUT = "1h";

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DataSourceJobOutput } from "./outputs";
-import type { PollPolicy } from "./poll-policy";
+import type { PollInput } from "./poll-policy";
 import { IndexingJobProvider } from "./provider";
 
 export interface IndexingJobArgs {
@@ -29,18 +29,11 @@ export interface IndexingJobArgs {
    */
   cancelOnInterrupt?: pulumi.Input<boolean>;
   /**
-   * Poll timing, in milliseconds, for those who need to tune it: `firstDelayMs` (default 5000),
-   * `firstDelayRepeats` (3), `minDelayMs` (1000), `maxDelayMs` (30000), `maxPredictedDelayMs` (300000).
+   * Poll timing, in milliseconds, as DigitalOcean's SDK waiter has it: every `firstDelayMs` (default
+   * 5000) `firstDelayRepeats` times (3), then doubling up to `maxDelayMs` (30000); each at least 1000.
    * A change is an in-place update.
    */
-  poll?: pulumi.Input<
-    Partial<
-      Pick<
-        PollPolicy,
-        "firstDelayMs" | "firstDelayRepeats" | "minDelayMs" | "maxDelayMs" | "maxPredictedDelayMs"
-      >
-    >
-  >;
+  poll?: pulumi.Input<PollInput>;
 }
 
 /** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
@@ -76,7 +69,7 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly waitForCompletion: pulumi.Output<boolean | undefined>;
   declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
   declare readonly cancelOnInterrupt: pulumi.Output<boolean | undefined>;
-  declare readonly poll: pulumi.Output<Partial<PollPolicy> | undefined>;
+  declare readonly poll: pulumi.Output<PollInput | undefined>;
 
   /** The indexing job's UUID (the latest run's, when an update ran a new one). */
   declare readonly uuid: pulumi.Output<string>;

@@ -41,6 +41,7 @@ export type {
 } from "./types";
 export { BUILT_IN_JOB_PLAN } from "./plan";
 export { REAL_API_PRESET } from "./preset";
+export { ManualClock } from "./manual-clock";
 export { START_FAULTS } from "./faults";
 export { KNOWLEDGE_BASE_JOBS_SHOWN } from "./routes-jobs";
 

@@ -3,7 +3,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 
 /** A client with fast retries, its own budget, against the simulator. */

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 
 const HOUR = 3_600_000;

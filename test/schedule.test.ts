@@ -3,7 +3,7 @@
  * loaded by Pulumi's own dynamic-provider host, called over gRPC, against the simulator.
  */
 import * as assert from "node:assert/strict";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 import { HostError, ProviderHost, UNKNOWN, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { WireIndexingJob } from "../provider/api/types";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { REAL_API_PRESET, startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 
 type Body = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DATA_SOURCE_COUNT_FIELDS, type WireIndexingJob } from "../provider/api/types";
-import { ManualClock } from "../provider/clock";
+import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type JobOutcome, type Simulator, type SimulatorOptions } from "../simulator";
 
 interface ApiResponse {
