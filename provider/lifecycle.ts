@@ -85,7 +85,10 @@ export async function updateJob(
   } else if (job && acceptsRun(stateOf(news, job), settings)) {
     return { ...stateOf(news, job), ownJob: olds.ownJob ?? true };
   } else {
-    run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
+    // Not shown (the API may not show a job started seconds ago yet) or over: should the recorded job
+    // turn up while this looks for a run, it is taken again.
+    const previous = !job && olds.uuid ? { uuid: olds.uuid, owned: olds.ownJob ?? true } : undefined;
+    run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll, ...(previous && { previous }) });
   }
   return awaitJob(ctx, news, settings, run, deadline, id, api);
 }

@@ -33,6 +33,8 @@ export interface StartContext {
   /** Local clock time by which the job must be found or started (and, later, have ended). */
   deadline: number;
   poll?: Partial<PollPolicy>;
+  /** The job the last deployment recorded, which the API did not show: taken again if it turns up. */
+  previous?: { uuid: string; owned: boolean };
 }
 
 const PROVISIONING_MESSAGE = /failed to get db creds/i;
@@ -116,7 +118,10 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
    * it may have caused), over every data source we ask for.
    */
   const isThisRun = async (job: IndexingJob): Promise<boolean> =>
-    !seenFirst.includes(job.uuid) && (mayHaveStarted || !refusedInTheWay) && (await covers(job));
+    !seenFirst.includes(job.uuid) &&
+    job.uuid !== ctx.previous?.uuid &&
+    (mayHaveStarted || !refusedInTheWay) &&
+    (await covers(job));
   /** Ours if we may have started it; a new knowledge base's own first indexing counts as ours too. */
   const adopt = (job: IndexingJob, how: string): StartedRun => {
     consolePrint(
@@ -151,6 +156,11 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
 
   for (;;) {
     kbSources = undefined;
+    const recorded = listing.items.find((job) => job.uuid === ctx.previous?.uuid);
+    if (recorded && ctx.previous && isRunning(recorded)) {
+      consolePrint(`indexing job ${recorded.uuid} from the last deployment still runs: waiting for it again`);
+      return run(recorded, ctx.previous.owned);
+    }
     const running = listing.items.find(isRunning);
     if (running) {
       if (await isThisRun(running)) return adopt(running, "started");

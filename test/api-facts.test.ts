@@ -106,6 +106,19 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       assert.equal(cancels().length, 1, "the job the API did not show yet was not cancelled");
     });
 
+    it("the deploy after a timeout resumes its job even while the API does not show it yet", async () => {
+      await begin({ readAfterWriteLagMs: 3_000 });
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 4 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 4_000 });
+      const error = await host.create(inputs(kb.uuid, { timeout: "1s" })).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError && error.initFailure, "the create did not time out");
+      const { id, properties } = error.initFailure;
+      const { outs } = await host.update(id, properties, inputs(kb.uuid, { timeout: "1m" }));
+      assert.equal(sim.jobs().length, 1, "a second job was started instead of resuming");
+      assert.equal(outs.uuid, id);
+      assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+    });
+
     it("a job someone started just before, not yet listed, is waited for once it shows", async () => {
       await begin({ readAfterWriteLagMs: 1_000, concurrentStartStatus: 409 });
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 4 }] });
