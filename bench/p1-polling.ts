@@ -11,7 +11,7 @@ import type { IndexingJob } from "../provider/api/types";
 import { GradientClient, RequestBudget } from "../provider/client";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type ProgressShape, type Simulator } from "../simulator";
-import { typicalRunMs } from "../provider/history";
+import { typicalRunMs } from "../provider/waiting/past-runs";
 import { ALL_POLLERS, ourPoller, sdkWaiter, type PastRuns, type Poller } from "./pollers";
 import { seededRandom } from "./random";
 import { fixed, renderTable, seconds, spread, type Row, type Spread } from "./table";

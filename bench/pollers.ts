@@ -5,7 +5,7 @@
  */
 import type { IndexingJob } from "../provider/api/types";
 import type { Clock } from "../provider/clock";
-import { waitForJob } from "../provider/wait";
+import { waitForJob } from "../provider/waiting/poller";
 
 /** What the knowledge base's past jobs said, read before the start. */
 export interface PastRuns {

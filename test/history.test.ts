@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import type { IndexingJob } from "../provider/api/types";
-import { typicalRunMs } from "../provider/history";
+import { typicalRunMs } from "../provider/waiting/past-runs";
 import { startSimulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { diffInputs } from "../provider/diff";
-import { checkInputs, parseDuration, settingsOf, UNKNOWN } from "../provider/inputs";
-import { outcomeOf, progressOf } from "../provider/job-state";
-import { jobOutputs, stateOf, withInputs } from "../provider/outputs";
+import { diffInputs } from "../provider/indexing-job/diff";
+import { checkInputs, parseDuration, settingsOf, UNKNOWN } from "../provider/indexing-job/inputs";
+import { outcomeOf, progressOf } from "../provider/indexing-job/job-state";
+import { jobOutputs, stateOf, withInputs } from "../provider/indexing-job/outputs";
 
 const KB = "11111111-1111-4111-8111-111111111111";
 const DS = "22222222-2222-4222-8222-222222222222";

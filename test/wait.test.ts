@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import type { IndexingJob } from "../provider/api/types";
 import { DigitalOceanApiError } from "../provider/client";
-import { PollSchedule, waitForJob, type WaitOptions } from "../provider/wait";
+import { PollSchedule, waitForJob, type WaitOptions } from "../provider/waiting/poller";
 import { ManualClock } from "../simulator/manual-clock";
 
 const SECOND = 1_000;

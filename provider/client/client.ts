@@ -30,7 +30,7 @@ import {
   fromWireKnowledgeBase,
   fromWireKnowledgeBaseDataSource,
 } from "./convert";
-import { sharedBudget, type RequestBudget } from "./budget";
+import { sharedBudget, type RequestBudget } from "./rate-limiter";
 import { DigitalOceanApiError } from "./errors";
 
 export const PUBLIC_API_URL = "https://api.digitalocean.com";

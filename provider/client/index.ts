@@ -7,5 +7,5 @@ export {
   type StartJobRequest,
 } from "./client";
 export { DigitalOceanApiError, isApiError, hasStatus, type ApiErrorKind } from "./errors";
-export { RequestBudget, sharedBudget, DEFAULT_REQUESTS_PER_MINUTE, type BudgetStats } from "./budget";
+export { RequestBudget, sharedBudget, DEFAULT_REQUESTS_PER_MINUTE, type BudgetStats } from "./rate-limiter";
 export { parseCount } from "./convert";

@@ -4,8 +4,8 @@
  * globalThis, so that every copy of the library loaded in one process shares it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GradientClient } from "./client";
-import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config";
+import { GradientClient } from "../client";
+import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config-source";
 
 interface ProviderRuntime {
   config?: ConfigSource;

@@ -2,8 +2,8 @@
  * What a knowledge base's past indexing jobs say of the next one: reindexing the same data tends to
  * take about as long as it did before. The job list that provider/start.ts reads anyway carries them.
  */
-import type { IndexingJob } from "./api/types";
-import { outcomeOf } from "./job-state";
+import type { IndexingJob } from "../api/types";
+import { outcomeOf } from "../indexing-job/job-state";
 
 /** Past runs weighed: the latest few, so that a knowledge base that grew is judged by its recent size. */
 const RUNS_WEIGHED = 3;

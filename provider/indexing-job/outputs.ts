@@ -2,7 +2,7 @@
  * The resource's outputs: the inputs, and every field of the API's indexing job camelCased, with
  * counts as numbers. Derived from the API types, so a field added to the spec shows up here too.
  */
-import type { IndexedDataSource, IndexingJob } from "./api/types";
+import type { IndexedDataSource, IndexingJob } from "../api/types";
 import { INPUT_NAMES, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { outcomeOf } from "./job-state";
 

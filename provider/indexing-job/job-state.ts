@@ -2,7 +2,7 @@
  * What a job's phase and status mean for us. The API shows values outside the spec (public clients see
  * `INDEX_JOB_STATUS_RUNNING`) and may add more, so nothing here assumes the enums are closed.
  */
-import type { IndexingJob, KnownDataSourceStatus, KnownJobPhase, KnownJobStatus } from "./api/types";
+import type { IndexingJob, KnownDataSourceStatus, KnownJobPhase, KnownJobStatus } from "../api/types";
 
 export type Outcome = "running" | "succeeded" | "partial" | "failed";
 

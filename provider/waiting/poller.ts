@@ -8,10 +8,10 @@
  * reindex of the same data, though, takes about as long as the last ones did. A wrong guess costs that
  * one call, never a later end than the SDK's: every poll of the SDK's schedule stays.
  */
-import type { IndexingJob } from "./api/types";
-import { hasStatus, isApiError } from "./client";
-import { systemClock, type Clock } from "./clock";
-import { outcomeOf } from "./job-state";
+import type { IndexingJob } from "../api/types";
+import { hasStatus, isApiError } from "../client";
+import { systemClock, type Clock } from "../clock";
+import { outcomeOf } from "../indexing-job/job-state";
 import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
 export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";

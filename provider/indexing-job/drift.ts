@@ -4,10 +4,10 @@
  * record the knowledge base's current data sources (`knowledgeBaseDataSourceUuids`) beside the job's
  * own (`jobDataSourceUuids`), and diff compares the two without an API call.
  */
-import { hasStatus, type GradientClient } from "./client";
+import { hasStatus, type GradientClient } from "../client";
 import { dataSourceSet } from "./inputs";
 import type { IndexingJobState } from "./outputs";
-import { consolePrint } from "./report";
+import { consolePrint } from "./messages";
 
 /** Index-all mode: no data sources named (a preview's unknown list names some, maybe). */
 export function indexesAll(ids: unknown): boolean {

@@ -5,7 +5,7 @@
  * Lines go to the console: inside a dynamic provider `pulumi.log` falls back to it anyway, and the
  * Pulumi CLI (3.146+) shows a provider's console output as info.
  */
-import type { IndexingJob } from "./api/types";
+import type { IndexingJob } from "../api/types";
 import { describeState, FAILED_DATA_SOURCE_STATUSES, progressOf } from "./job-state";
 
 export type Print = (line: string) => void;

@@ -18,7 +18,7 @@ import {
 } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 import type { IndexingJobProviderOptions } from "./provider";
-import { apiOf, configureRuntime } from "./runtime";
+import { apiOf, configureRuntime } from "../host/process-config";
 
 /** The provider object as handlers see it: its tuning, and an identity to keep its runtime under. */
 export interface ProviderObject {

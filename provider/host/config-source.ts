@@ -3,7 +3,7 @@
  * only through `configure()`), else from the environment. Never read at construction: whatever the
  * provider object holds when Pulumi serializes it is written into the state in plain text.
  */
-import { PUBLIC_API_URL } from "./client";
+import { PUBLIC_API_URL } from "../client";
 
 export interface ConfigSource {
   get(key: string): unknown;

@@ -2,7 +2,7 @@
  * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
  * in `check`, and the settings derived from them.
  */
-import { checkPollInput, type PollInput } from "./poll-policy";
+import { checkPollInput, type PollInput } from "../waiting/poll-policy";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingJobInputs {

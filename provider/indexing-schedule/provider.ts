@@ -4,7 +4,7 @@
  * holding no token and no client.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { loadFromPackage } from "../load";
+import { loadFromPackage } from "../host/load";
 import type * as Handlers from "./handlers";
 import type { ScheduleProviderInputs } from "./lifecycle";
 import type { IndexingScheduleState } from "./outputs";

@@ -1,7 +1,7 @@
 /**
  * IndexingSchedule's inputs as the provider receives them, and their validation in `check`.
  */
-import type { CheckFailure } from "../inputs";
+import type { CheckFailure } from "../indexing-job/inputs";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingScheduleInputs {

@@ -18,14 +18,14 @@
  * told by the first listing alone: the API's job timestamps and its `Date` header may come from
  * different clocks.
  */
-import type { IndexingJob } from "./api/types";
-import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "./client";
-import { systemClock } from "./clock";
-import { typicalRunMs } from "./history";
+import type { IndexingJob } from "../api/types";
+import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "../client";
+import { systemClock } from "../clock";
+import { typicalRunMs } from "../waiting/past-runs";
 import type { JobSettings } from "./inputs";
 import { isRunning } from "./job-state";
-import { consolePrint } from "./report";
-import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "./wait";
+import { consolePrint } from "./messages";
+import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
 
 export interface StartContext {
   api: GradientClient;

@@ -3,7 +3,7 @@
  * by the package's name when the host calls the provider, so it is never serialized into the state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { apiOf, configureRuntime } from "../runtime";
+import { apiOf, configureRuntime } from "../host/process-config";
 import { diffSchedule } from "./diff";
 import { checkScheduleInputs } from "./inputs";
 import {

@@ -6,17 +6,17 @@
  * Any failure after the job started is thrown with the job's id and state (IndexingJobError), so Pulumi
  * records the job: the next `pulumi up` resumes waiting for it (update), `pulumi destroy` cancels it.
  */
-import type { IndexingJob } from "./api/types";
-import { hasStatus, type GradientClient } from "./client";
-import { systemClock } from "./clock";
+import type { IndexingJob } from "../api/types";
+import { hasStatus, type GradientClient } from "../client";
+import { systemClock } from "../clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
-import { cancelOnInterrupt } from "./interrupt";
+import { cancelOnInterrupt } from "../host/interrupt";
 import { isRunning, outcomeOf } from "./job-state";
 import { acceptsRun, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
-import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./report";
+import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./messages";
 import { startOrAdopt, type StartedRun } from "./start";
-import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "./wait";
+import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
 

@@ -8,10 +8,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Handlers from "./handlers";
-import { loadFromPackage } from "./load";
+import { loadFromPackage } from "../host/load";
 import type { ProviderInputs } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
-import type { PollPolicy } from "./wait";
+import type { PollPolicy } from "../waiting/poller";
 
 export { IndexingJobError } from "./lifecycle";
 

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DataSourceJobOutput } from "./outputs";
-import type { PollInput } from "./poll-policy";
+import type { PollInput } from "../waiting/poll-policy";
 import { IndexingJobProvider } from "./provider";
 
 export interface IndexingJobArgs {
