@@ -8,7 +8,7 @@
  * the very same progress curve.
  */
 import type { IndexingJob } from "../provider/api/types";
-import { GradientClient, RequestBudget } from "../provider/client";
+import { GradientClient, RateLimiter } from "../provider/client";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type ProgressShape, type Simulator } from "../simulator";
 import { typicalRunMs } from "../provider/waiting/past-runs";
@@ -93,7 +93,7 @@ export async function runP1(options: P1Options): Promise<P1Result> {
   const client = new GradientClient({
     token: sim.token,
     baseUrl: sim.url,
-    budget: new RequestBudget({ perMinute: 1_000_000 }),
+    rateLimiter: new RateLimiter({ perMinute: 1_000_000 }),
   });
   const cells: P1Cell[] = [];
   try {

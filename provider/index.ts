@@ -1,16 +1,21 @@
 /**
- * pulumi-gradient-indexing: DigitalOcean GenAI knowledge base indexing jobs as a Pulumi resource.
+ * pulumi-gradient-indexing: DigitalOcean GenAI knowledge base indexing jobs and schedules as Pulumi
+ * resources. The API client is at `pulumi-gradient-indexing/client`, the API simulator at
+ * `pulumi-gradient-indexing/simulator`.
  */
 export { IndexingJob, type IndexingJobArgs } from "./indexing-job/resource";
-export {
-  IndexingJobProvider,
-  IndexingJobError,
-  type IndexingJobProviderOptions,
-} from "./indexing-job/provider";
-export type { IndexingJobState, JobOutputs, DataSourceJobOutput } from "./indexing-job/outputs";
-export type { IndexingJobInputs } from "./indexing-job/inputs";
-export { parseDuration } from "./indexing-job/inputs";
-export { PollSchedule, DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "./waiting/poller";
-export * from "./client";
-export type * from "./api/types";
-export * from "./indexing-schedule";
+export { IndexingJobProvider, type IndexingJobProviderOptions } from "./indexing-job/provider";
+export type {
+  IndexingJobState,
+  JobOutputs as IndexingJobOutputs,
+  DataSourceJobOutput,
+} from "./indexing-job/outputs";
+export { IndexingSchedule, type IndexingScheduleArgs } from "./indexing-schedule/resource";
+export { IndexingScheduleProvider, type IndexingScheduleProviderOptions } from "./indexing-schedule/provider";
+export type {
+  IndexingScheduleState,
+  ScheduleOutputs as IndexingScheduleOutputs,
+} from "./indexing-schedule/outputs";
+export type { ApiArgs } from "./host/api-args";
+export type { PollInput } from "./waiting/poll-policy";
+export type { JobPhase, JobStatus, DataSourceStatus } from "./api/types";

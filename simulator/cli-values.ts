@@ -1,5 +1,5 @@
 /** What the command line's flags decide, and how their values are read. */
-import { parseDuration } from "../provider/indexing-job/inputs";
+import { parseDuration } from "../provider/host/input-checks";
 import type { JobPlan, SimulatorOptions } from "./types";
 
 export interface Settings {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
+import { DigitalOceanApiError, GradientClient, RateLimiter } from "../provider/client";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 
@@ -16,7 +16,7 @@ function clientFor(
     baseUrl: sim.url,
     retryLimit: options.retryLimit ?? 3,
     attemptTimeoutMs: 2_000,
-    budget: new RequestBudget({ perMinute: options.perMinute ?? 10_000 }),
+    rateLimiter: new RateLimiter({ perMinute: options.perMinute ?? 10_000 }),
   });
 }
 
@@ -224,7 +224,7 @@ describe("GradientClient against the simulator", function () {
       });
       assert.equal(fourth.status, 429);
       assert.equal(fourth.headers.get("ratelimit-remaining"), "0");
-      const budget = new RequestBudget({ perMinute: 100 });
+      const budget = new RateLimiter({ perMinute: 100 });
       budget.observe(fourth.status, fourth.headers);
       assert.equal(budget.stats().throttled, 1);
     });
@@ -289,7 +289,7 @@ describe("GradientClient against the simulator", function () {
   describe("request budget", () => {
     it("keeps requests within its per-minute window, in order", async () => {
       const clock = new ManualClock();
-      const budget = new RequestBudget({ perMinute: 3, clock });
+      const budget = new RateLimiter({ perMinute: 3, clock });
       const granted: number[] = [];
       const waiters = Array.from({ length: 5 }, (_, i) => budget.acquire().then(() => granted.push(i)));
       await new Promise((r) => setImmediate(r));
@@ -305,7 +305,7 @@ describe("GradientClient against the simulator", function () {
 
     it("counts the token's requests by other processes, from how far ratelimit-remaining fell", async () => {
       const clock = new ManualClock();
-      const budget = new RequestBudget({ perMinute: 100, clock });
+      const budget = new RateLimiter({ perMinute: 100, clock });
       const answer = (remaining: number) =>
         budget.observe(
           200,
@@ -331,7 +331,7 @@ describe("GradientClient against the simulator", function () {
 
     it("counts what others sent before our first answer while the API's oldest request is that recent", async () => {
       const clock = new ManualClock();
-      const budget = new RequestBudget({ perMinute: 200, clock });
+      const budget = new RateLimiter({ perMinute: 200, clock });
       // Its oldest request, which stays the API's oldest for the hour.
       const oldestAt = clock.now() - 10_000;
       const answer = (remaining: number) =>
@@ -368,7 +368,7 @@ describe("GradientClient against the simulator", function () {
 
     it("does not count requests of the token's past hour that are older than a minute", async () => {
       const clock = new ManualClock();
-      const budget = new RequestBudget({ perMinute: 200, clock });
+      const budget = new RateLimiter({ perMinute: 200, clock });
       await budget.acquire();
       budget.observe(
         200,
@@ -389,7 +389,7 @@ describe("GradientClient against the simulator", function () {
 
     it("trusts the API's whole count only in its own first minute, when nothing else sees those requests", async () => {
       const clock = new ManualClock();
-      const budget = new RequestBudget({ perMinute: 200, clock });
+      const budget = new RateLimiter({ perMinute: 200, clock });
       const answer = (remaining: number) => {
         budget.observe(
           200,
@@ -413,7 +413,7 @@ describe("GradientClient against the simulator", function () {
     });
 
     it("has at most maxInFlight requests unanswered; a release lets the next one out", async () => {
-      const budget = new RequestBudget({ perMinute: 1_000, maxInFlight: 2 });
+      const budget = new RateLimiter({ perMinute: 1_000, maxInFlight: 2 });
       let granted = 0;
       const all = Array.from({ length: 4 }, () => budget.acquire().then(() => granted++));
       await new Promise((r) => setImmediate(r));
@@ -444,13 +444,13 @@ describe("GradientClient against the simulator", function () {
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const { port } = server.address() as AddressInfo;
-      const budget = new RequestBudget({ perMinute: 10_000, maxInFlight: 3 });
+      const budget = new RateLimiter({ perMinute: 10_000, maxInFlight: 3 });
       const client = new GradientClient({
         token: "t",
         baseUrl: `http://127.0.0.1:${port}`,
         retryLimit: 0,
         attemptTimeoutMs: 2_000,
-        budget,
+        rateLimiter: budget,
       });
       try {
         // Dropped connections fail without an answer: their slots must come back all the same.
@@ -465,7 +465,7 @@ describe("GradientClient against the simulator", function () {
     });
 
     it("pauses everyone until the reset when the API says the quota is used up", async () => {
-      const budget = new RequestBudget({ perMinute: 100 });
+      const budget = new RateLimiter({ perMinute: 100 });
       const headers = new Headers({
         "ratelimit-remaining": "0",
         "ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 1),

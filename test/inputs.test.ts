@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { diffInputs } from "../provider/indexing-job/diff";
-import { checkInputs, parseDuration, settingsOf, UNKNOWN } from "../provider/indexing-job/inputs";
+import { parseDuration, UNKNOWN } from "../provider/host/input-checks";
+import { checkInputs, settingsOf } from "../provider/indexing-job/inputs";
 import { outcomeOf, progressOf } from "../provider/indexing-job/job-state";
 import { jobOutputs, stateOf, withInputs } from "../provider/indexing-job/outputs";
 

@@ -3,7 +3,7 @@
  * comes (on a manual clock).
  */
 import * as assert from "node:assert/strict";
-import { DigitalOceanApiError, GradientClient, RequestBudget } from "../provider/client";
+import { DigitalOceanApiError, GradientClient, RateLimiter } from "../provider/client";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 
@@ -15,7 +15,7 @@ function clientFor(sim: Simulator) {
     baseUrl: sim.url,
     retryLimit: 3,
     attemptTimeoutMs: 2_000,
-    budget: new RequestBudget({ perMinute: 10_000 }),
+    rateLimiter: new RateLimiter({ perMinute: 10_000 }),
   });
 }
 

@@ -30,7 +30,7 @@ import {
   fromWireKnowledgeBase,
   fromWireKnowledgeBaseDataSource,
 } from "./convert";
-import { sharedBudget, type RequestBudget } from "./rate-limiter";
+import { sharedRateLimiter, type RateLimiter } from "./rate-limiter";
 import { DigitalOceanApiError } from "./errors";
 
 export const PUBLIC_API_URL = "https://api.digitalocean.com";
@@ -48,9 +48,9 @@ export interface ClientOptions {
   retryLimit?: number;
   /** Longest wait a 429's reset time may impose before a retry. Default 65 s. */
   maxRetryAfterMs?: number;
-  /** Request budget; default: the one this process shares for this token and URL. */
-  budget?: RequestBudget;
-  /** Requests a minute for the shared budget (ignored when `budget` is given). */
+  /** Rate limiter; default: the one this process shares for this token and URL. */
+  rateLimiter?: RateLimiter;
+  /** Requests a minute for the shared rate limiter (ignored when `rateLimiter` is given). */
   requestsPerMinute?: number;
 }
 
@@ -80,15 +80,16 @@ interface Listing {
 
 export class GradientClient {
   readonly baseUrl: string;
-  readonly budget: RequestBudget;
+  readonly rateLimiter: RateLimiter;
   private readonly http: KyInstance;
   private readonly urgent: KyInstance;
 
   constructor(options: ClientOptions) {
     if (!options.token) throw new Error("A DigitalOcean API token is required");
     this.baseUrl = (options.baseUrl ?? PUBLIC_API_URL).replace(/\/+$/, "");
-    const budget = options.budget ?? sharedBudget(this.baseUrl, options.token, options.requestsPerMinute);
-    this.budget = budget;
+    const limiter =
+      options.rateLimiter ?? sharedRateLimiter(this.baseUrl, options.token, options.requestsPerMinute);
+    this.rateLimiter = limiter;
     const common: Options = {
       prefixUrl: this.baseUrl,
       // The spec's only media type. Without it ky's `.text()` would send `Accept: text/*`, which a
@@ -99,7 +100,7 @@ export class GradientClient {
         accept: "application/json",
       },
     };
-    // Outside the budget and its rate-limit pauses, one quick try: a cancel when the deploy is
+    // Outside the rate limiter and its pauses, one quick try: a cancel when the deploy is
     // interrupted must be sent within the seconds before the engine kills this process.
     this.urgent = ky.create({ ...common, timeout: URGENT_TIMEOUT_MS, retry: 0 });
     this.http = ky.create({
@@ -118,9 +119,9 @@ export class GradientClient {
       },
       // `acquire` lets each attempt out before ky's per-attempt timeout starts; `send` counts it in
       // flight until its fetch settles, answered or not.
-      fetch: (input, init) => budget.send(() => globalThis.fetch(input, init)),
+      fetch: (input, init) => limiter.send(() => globalThis.fetch(input, init)),
       hooks: {
-        beforeRequest: [() => budget.acquire()],
+        beforeRequest: [() => limiter.acquire()],
       },
     });
   }
@@ -170,7 +171,7 @@ export class GradientClient {
 
   /**
    * Asks the API to cancel a job; it may go on showing RUNNING for a while. `urgent` sends it at once,
-   * past the request budget and any rate-limit pause, and tries once (an interrupted deploy's cancel).
+   * past the rate limiter and any pause it keeps, and tries once (an interrupted deploy's cancel).
    */
   async cancelIndexingJob(uuid: string, options: { urgent?: boolean } = {}): Promise<IndexingJob> {
     const path = `v2/gen-ai/indexing_jobs/${encodeURIComponent(uuid)}/cancel`;

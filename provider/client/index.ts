@@ -1,3 +1,4 @@
+/** `pulumi-gradient-indexing/client`: a typed client of DigitalOcean's GenAI indexing endpoints, on ky. */
 export {
   GradientClient,
   PUBLIC_API_URL,
@@ -7,5 +8,5 @@ export {
   type StartJobRequest,
 } from "./client";
 export { DigitalOceanApiError, isApiError, hasStatus, type ApiErrorKind } from "./errors";
-export { RequestBudget, sharedBudget, DEFAULT_REQUESTS_PER_MINUTE, type BudgetStats } from "./rate-limiter";
-export { parseCount } from "./convert";
+export { RateLimiter, DEFAULT_REQUESTS_PER_MINUTE, type BudgetStats } from "./rate-limiter";
+export type * from "../api/types";

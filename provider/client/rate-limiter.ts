@@ -50,7 +50,7 @@ interface RemainingSeen {
   oldestAt?: number;
 }
 
-export class RequestBudget {
+export class RateLimiter {
   readonly perMinute: number;
   readonly maxInFlight: number;
   private readonly clock: Clock;
@@ -207,17 +207,17 @@ export class RequestBudget {
  * The budget shared by every client of this process that talks to `baseUrl` with `token`. The
  * benchmark switches rules off in provider hosts with GRADIENT_INDEXING_ABLATE (e.g. "fairShare").
  */
-export function sharedBudget(baseUrl: string, token: string, perMinute?: number): RequestBudget {
+export function sharedRateLimiter(baseUrl: string, token: string, perMinute?: number): RateLimiter {
   // Kept on globalThis, not in a module variable: Pulumi's closure serializer copies the module
   // variables a provider reaches into the serialized provider, and no token may end up there.
   const registry = Symbol.for("pulumi-gradient-indexing.request-budgets");
-  const scope = globalThis as { [registry]?: Map<string, RequestBudget> };
-  const budgets = (scope[registry] ??= new Map<string, RequestBudget>());
+  const scope = globalThis as { [registry]?: Map<string, RateLimiter> };
+  const budgets = (scope[registry] ??= new Map<string, RateLimiter>());
   const key = createHash("sha256").update(`${baseUrl}\n${token}`).digest("hex");
   let budget = budgets.get(key);
   if (!budget) {
     const off = (process.env.GRADIENT_INDEXING_ABLATE ?? "").split(",");
-    budget = new RequestBudget({ perMinute, rules: RULES.filter((rule) => !off.includes(rule)) });
+    budget = new RateLimiter({ perMinute, rules: RULES.filter((rule) => !off.includes(rule)) });
     budgets.set(key, budget);
   }
   return budget;

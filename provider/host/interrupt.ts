@@ -6,7 +6,7 @@
  * so, and exits. Jobs not waited for (`waitForCompletion: false`, a wait that ended, or
  * `cancelOnInterrupt: false`) were never registered here and keep running.
  */
-import { consolePrint, type Print } from "../indexing-job/messages";
+import { consolePrint, type Print } from "./console";
 
 /** A job being waited for, and how to cancel it. */
 export interface WaitedJob {

@@ -1,39 +1,87 @@
 /**
- * Per-process state of a provider object: the config `configure()` received and the API client made
- * from it. Kept off the object, since Pulumi writes the serialized object into the state, and on
- * globalThis, so that every copy of the library loaded in one process shares it.
+ * Where a provider finds its API: a resource's own `token` and `apiEndpoint` inputs first, then the
+ * stack's config (which reaches the provider only through `configure()`), then the environment. Kept
+ * per provider object and per process, off the object itself: Pulumi writes the serialized object into
+ * the state in plain text. On globalThis, so that every copy of the library in one process shares it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GradientClient } from "../client";
-import { MISSING_TOKEN_MESSAGE, resolveApiSettings, type ConfigSource } from "./config-source";
+import { GradientClient, PUBLIC_API_URL } from "../client";
 
-interface ProviderRuntime {
+/** A resource's own way to the API (its inputs), over the stack's and the environment's. */
+export interface ApiOverrides {
+  token?: string;
+  apiEndpoint?: string;
+  requestsPerMinute?: number;
+}
+
+interface ConfigSource {
+  get(key: string): unknown;
+}
+
+export const CONFIG_TOKEN = "digitalocean:token";
+export const CONFIG_ENDPOINT = "digitalocean:apiEndpoint";
+
+export const MISSING_TOKEN_MESSAGE =
+  "No DigitalOcean API token: set the resource's `token`, run `pulumi config set --secret " +
+  "digitalocean:token <token>`, or set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) in the environment";
+
+interface ProcessConfig {
   config?: ConfigSource;
-  client?: GradientClient;
+  clients: Map<string, GradientClient>;
 }
 
-function runtimeOf(provider: object): ProviderRuntime {
+function processConfigOf(provider: object): ProcessConfig {
   const key = Symbol.for("pulumi-gradient-indexing.provider-runtime");
-  const scope = globalThis as { [key]?: WeakMap<object, ProviderRuntime> };
-  const registry = (scope[key] ??= new WeakMap<object, ProviderRuntime>());
-  let runtime = registry.get(provider);
-  if (!runtime) registry.set(provider, (runtime = {}));
-  return runtime;
+  const scope = globalThis as { [key]?: WeakMap<object, ProcessConfig> };
+  const registry = (scope[key] ??= new WeakMap<object, ProcessConfig>());
+  let found = registry.get(provider);
+  if (!found) registry.set(provider, (found = { clients: new Map() }));
+  return found;
 }
 
-/** Remembers the provider's config (from the stack, through the host). */
-export function configureRuntime(provider: object, req: pulumi.dynamic.ConfigureRequest): void {
-  runtimeOf(provider).config = req.config;
+/** Remembers the stack's config, as the host hands it to `configure()`. */
+export function configureProcess(provider: object, req: pulumi.dynamic.ConfigureRequest): void {
+  processConfigOf(provider).config = req.config;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** The token and endpoint in force: the resource's, else the stack's, else the environment's. */
+export function resolveApiSettings(
+  overrides: ApiOverrides,
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { token: string | undefined; baseUrl: string } {
+  return {
+    token:
+      text(overrides.token) ??
+      text(config?.get(CONFIG_TOKEN)) ??
+      text(env.DIGITALOCEAN_TOKEN) ??
+      text(env.DIGITALOCEAN_ACCESS_TOKEN),
+    baseUrl:
+      text(overrides.apiEndpoint) ??
+      text(config?.get(CONFIG_ENDPOINT)) ??
+      text(env.DIGITALOCEAN_API_URL) ??
+      PUBLIC_API_URL,
+  };
 }
 
 /**
- * The provider's API client, made on first use from its config or the environment: a call that needs
- * no API (check, diff) never asks for a token.
+ * An API client for these settings, made on first use: a call that needs no API (check, diff) never
+ * asks for a token. Clients of one token share its rate limiter (client/rate-limiter.ts).
  */
-export function apiOf(provider: object, requestsPerMinute?: number): GradientClient {
-  const runtime = runtimeOf(provider);
-  if (runtime.client) return runtime.client;
-  const { token, baseUrl } = resolveApiSettings(runtime.config);
+export function apiClient(provider: object, overrides: ApiOverrides): GradientClient {
+  const state = processConfigOf(provider);
+  const { token, baseUrl } = resolveApiSettings(overrides, state.config);
   if (!token) throw new Error(MISSING_TOKEN_MESSAGE);
-  return (runtime.client = new GradientClient({ token, baseUrl, requestsPerMinute }));
+  // The map lives in this process only; its keys never reach the state.
+  const key = `${baseUrl}\n${token}\n${overrides.requestsPerMinute ?? ""}`;
+  let client = state.clients.get(key);
+  if (!client) {
+    client = new GradientClient({ token, baseUrl, requestsPerMinute: overrides.requestsPerMinute });
+    state.clients.set(key, client);
+  }
+  return client;
 }

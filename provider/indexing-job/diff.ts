@@ -54,6 +54,11 @@ export function diffInputs(
   if ((olds.cancelOnInterrupt ?? true) !== (news.cancelOnInterrupt ?? true))
     updates.push("cancelOnInterrupt");
   if (canonical(olds.poll ?? {}) !== canonical(news.poll ?? {})) updates.push("poll");
+  // Another endpoint is another API, where the recorded job does not exist: a new run. A new token or
+  // rate only changes how to reach the same one.
+  if ((olds.apiEndpoint ?? "") !== (news.apiEndpoint ?? "")) replaces.push("apiEndpoint");
+  if ((olds.token ?? "") !== (news.token ?? "")) updates.push("token");
+  if (olds.requestsPerMinute !== news.requestsPerMinute) updates.push("requestsPerMinute");
 
   // A new way to wait that the recorded run does not meet (failOnPartial turned on after a PARTIAL run,
   // waitForCompletion turned on while the recorded job was still running) needs a new run: a replace

@@ -7,7 +7,7 @@
 import { hasStatus, type GradientClient } from "../client";
 import { dataSourceSet } from "./inputs";
 import type { IndexingJobState } from "./outputs";
-import { consolePrint } from "./messages";
+import { consolePrint } from "../host/console";
 
 /** Index-all mode: no data sources named (a preview's unknown list names some, maybe). */
 export function indexesAll(ids: unknown): boolean {

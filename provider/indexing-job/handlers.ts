@@ -1,11 +1,10 @@
 /**
- * What each call of the dynamic provider does. The serialized IndexingJobProvider (provider.ts) holds
- * none of this: it loads this module by the package's name when Pulumi's host calls it, so that the
- * text Pulumi stores stays a few kilobytes however the package was installed.
- *
- * Config and the API client live in runtime.ts, per provider object and per process, never on the object.
+ * What each call of the host does for an IndexingJob. The serialized IndexingJobProvider holds none of
+ * this: it loads it through the package's stable entry (../entry.ts) when the host calls it.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import type { Handlers, ProviderObject } from "../host/shell";
+import { readResult } from "../host/shell";
+import { apiClient, configureProcess } from "../host/process-config";
 import { diffInputs } from "./diff";
 import { checkInputs, normalizedInputs } from "./inputs";
 import {
@@ -18,62 +17,33 @@ import {
 } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 import type { IndexingJobProviderOptions } from "./provider";
-import { apiOf, configureRuntime } from "../host/process-config";
 
-/** The provider object as handlers see it: its tuning, and an identity to keep its runtime under. */
-export interface ProviderObject {
-  readonly options: IndexingJobProviderOptions;
+type JobProvider = ProviderObject<IndexingJobProviderOptions>;
+
+/** The API (the resource's own token and endpoint, else the stack's) and the provider's poll tuning. */
+function contextOf(provider: JobProvider, inputs: Partial<ProviderInputs> | undefined): LifecycleContext {
+  const { poll, requestsPerMinute } = provider.options;
+  const overrides = {
+    token: inputs?.token,
+    apiEndpoint: inputs?.apiEndpoint,
+    requestsPerMinute: inputs?.requestsPerMinute ?? requestsPerMinute,
+  };
+  return { poll, api: () => apiClient(provider, overrides) };
 }
 
-function contextOf(provider: ProviderObject): LifecycleContext {
-  const { requestsPerMinute, poll } = provider.options;
-  return { poll, api: () => apiOf(provider, requestsPerMinute) };
-}
-
-export async function configure(
-  provider: ProviderObject,
-  req: pulumi.dynamic.ConfigureRequest,
-): Promise<void> {
-  configureRuntime(provider, req);
-}
-
-/** Refuses bad input, naming each property, before any API call. */
-export async function check(news: ProviderInputs): Promise<pulumi.dynamic.CheckResult<ProviderInputs>> {
-  const inputs = normalizedInputs(news as unknown as Record<string, unknown>);
-  return { inputs: inputs as unknown as ProviderInputs, failures: checkInputs(inputs) };
-}
-
-/** Pure: no API call. */
-export async function diff(olds: IndexingJobState, news: ProviderInputs): Promise<pulumi.dynamic.DiffResult> {
-  return diffInputs(olds, news);
-}
-
-export async function create(
-  provider: ProviderObject,
-  inputs: ProviderInputs,
-): Promise<pulumi.dynamic.CreateResult<IndexingJobState>> {
-  return createJob(contextOf(provider), inputs);
-}
-
-export async function update(
-  provider: ProviderObject,
-  id: string,
-  olds: IndexingJobState,
-  news: ProviderInputs,
-): Promise<pulumi.dynamic.UpdateResult<IndexingJobState>> {
-  return { outs: await updateJob(contextOf(provider), id, olds, news) };
-}
-
-export async function read(
-  provider: ProviderObject,
-  id: string,
-  props?: IndexingJobState,
-): Promise<pulumi.dynamic.ReadResult<IndexingJobState>> {
-  const state = await readJob(contextOf(provider), id, props);
-  // An empty id tells the engine the resource is gone.
-  return state ? { id, props: state } : { id: "" };
-}
-
-export async function remove(provider: ProviderObject, id: string, props: IndexingJobState): Promise<void> {
-  await deleteJob(contextOf(provider), id, props);
-}
+export const handlers: Handlers<ProviderInputs, IndexingJobState, IndexingJobProviderOptions> = {
+  configure: async (provider, req) => configureProcess(provider, req),
+  /** Refuses bad input, naming each property, before any API call. */
+  check: async (_olds, news) => {
+    const inputs = normalizedInputs(news as unknown as Record<string, unknown>);
+    return { inputs: inputs as unknown as ProviderInputs, failures: checkInputs(inputs) };
+  },
+  /** Pure: no API call. */
+  diff: async (_id, olds, news) => diffInputs(olds, news),
+  create: (provider, inputs) => createJob(contextOf(provider, inputs), inputs),
+  update: async (provider, id, olds, news) => ({
+    outs: await updateJob(contextOf(provider, news), id, olds, news),
+  }),
+  read: async (provider, id, props) => readResult(id, await readJob(contextOf(provider, props), id, props)),
+  delete: (provider, id, props) => deleteJob(contextOf(provider, props), id, props),
+};

@@ -2,10 +2,19 @@
  * The resource's inputs as the provider receives them (plain JSON from the engine), their validation
  * in `check`, and the settings derived from them.
  */
+import {
+  API_INPUT_NAMES,
+  InputChecks,
+  isUnknown,
+  isUuid,
+  parseDuration,
+  type ApiInputs,
+  type CheckFailure,
+} from "../host/input-checks";
 import { checkPollInput, type PollInput } from "../waiting/poll-policy";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
-export interface IndexingJobInputs {
+export interface IndexingJobInputs extends ApiInputs {
   knowledgeBaseUuid: string;
   dataSourceUuids?: string[];
   triggers?: unknown;
@@ -15,11 +24,6 @@ export interface IndexingJobInputs {
   cancelOnInterrupt?: boolean;
   /** Poll timing, for those who need to tune it (see POLL_INPUT_KEYS). */
   poll?: PollInput;
-}
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
 }
 
 /** Inputs resolved to what create and update act on. */
@@ -37,9 +41,6 @@ export interface JobSettings {
 
 export const DEFAULT_TIMEOUT = "1h";
 
-/** The value Pulumi sends for an input not known yet during a preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 // Module constants are plain arrays and strings: Pulumi's closure serializer copies them into the
 // serialized provider, and it cannot copy a Set or a Map.
 export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
@@ -51,62 +52,30 @@ export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "failOnPartial",
   "cancelOnInterrupt",
   "poll",
+  ...API_INPUT_NAMES,
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * A duration such as `"90s"`, `"45m"`, `"2h"` or `"1h30m"` in milliseconds; a bare number is seconds.
- * Undefined when the text is not a duration.
- */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value * 1000 : undefined;
-  if (typeof value !== "string") return undefined;
-  const text = value.trim().toLowerCase();
-  if (text === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  let total = 0;
-  let consumed = "";
-  for (const [part, amount, unit] of text.matchAll(DURATION_PART)) {
-    total += Number(amount) * (UNIT_MS[unit ?? ""] ?? Number.NaN);
-    consumed += part;
-  }
-  return consumed === text && Number.isFinite(total) ? total : undefined;
-}
-
-const isUnknown = (value: unknown): boolean => value === UNKNOWN;
 
 /**
  * Validates inputs before any API call. Each failure names its property and what is wrong with it.
  * Values not known yet (preview) pass.
  */
 export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-
-  for (const name of Object.keys(news)) {
-    if (!(INPUT_NAMES as readonly string[]).includes(name) && name !== "__provider")
-      fail(name, `is not an input of IndexingJob`);
-  }
-
-  const kb = news.knowledgeBaseUuid;
-  if (kb === undefined || kb === null || kb === "") fail("knowledgeBaseUuid", "is required");
-  else if (!isUnknown(kb) && (typeof kb !== "string" || !UUID.test(kb)))
-    fail("knowledgeBaseUuid", `must be a knowledge base UUID, got ${JSON.stringify(kb)}`);
+  const checks = new InputChecks(news);
+  const fail = (property: string, reason: string) => checks.fail(property, reason);
+  checks.onlyInputs(INPUT_NAMES, "IndexingJob");
+  checks.knowledgeBaseUuid();
 
   const sources = news.dataSourceUuids;
   if (sources !== undefined && sources !== null && !isUnknown(sources)) {
     if (!Array.isArray(sources)) fail("dataSourceUuids", "must be a list of data source UUIDs");
     else {
-      const seen = new Set<string>();
+      const seen: string[] = [];
       sources.forEach((id: unknown, index) => {
         const property = `dataSourceUuids[${index}]`;
         if (isUnknown(id)) return;
-        if (typeof id !== "string" || !UUID.test(id))
-          fail(property, `must be a data source UUID, got ${JSON.stringify(id)}`);
-        else if (seen.has(id.toLowerCase())) fail(property, `repeats data source ${id}`);
-        else seen.add(id.toLowerCase());
+        if (!isUuid(id)) fail(property, `must be a data source UUID, got ${JSON.stringify(id)}`);
+        else if (seen.includes(id.toLowerCase())) fail(property, `repeats data source ${id}`);
+        else seen.push(id.toLowerCase());
       });
     }
   }
@@ -124,8 +93,9 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (value !== undefined && value !== null && !isUnknown(value) && typeof value !== "boolean")
       fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
   }
-  if (!isUnknown(news.poll)) failures.push(...checkPollInput(news.poll, isUnknown));
-  return failures;
+  if (!isUnknown(news.poll)) checks.failures.push(...checkPollInput(news.poll, isUnknown));
+  checks.apiInputs();
+  return checks.failures;
 }
 
 /**
@@ -133,8 +103,7 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
  * agree on an id typed in capitals. Anything else (unknowns included) is left as it is.
  */
 export function normalizedInputs<T extends Record<string, unknown>>(news: T): T {
-  const lower = (value: unknown): unknown =>
-    typeof value === "string" && !isUnknown(value) && UUID.test(value) ? value.toLowerCase() : value;
+  const lower = (value: unknown): unknown => (isUuid(value) ? value.toLowerCase() : value);
   const out: Record<string, unknown> = { ...news };
   if ("knowledgeBaseUuid" in news) out.knowledgeBaseUuid = lower(news.knowledgeBaseUuid);
   if (Array.isArray(news.dataSourceUuids)) out.dataSourceUuids = news.dataSourceUuids.map(lower);

@@ -14,7 +14,8 @@ import { cancelOnInterrupt } from "../host/interrupt";
 import { isRunning, outcomeOf } from "./job-state";
 import { acceptsRun, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
-import { consolePrint, failedSources, failureMessage, ProgressReporter, shortId } from "./messages";
+import { consolePrint, shortId } from "../host/console";
+import { failedSources, failureMessage, ProgressReporter } from "./messages";
 import { startOrAdopt, type StartedRun } from "./start";
 import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
 
@@ -171,7 +172,7 @@ async function awaitJob(
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
       policy,
-      share: api.budget,
+      share: api.rateLimiter,
       // A 404 so soon after this deploy took the job is the API's read-after-write lag, not its loss.
       notFoundGraceUntil: systemClock.now() + policy.apiLagMs,
       ...(typicalRunMs !== undefined && { typicalRunMs }),

@@ -6,16 +6,8 @@
  * Pulumi CLI (3.146+) shows a provider's console output as info.
  */
 import type { IndexingJob } from "../api/types";
+import { consolePrint, shortId, type Print } from "../host/console";
 import { describeState, FAILED_DATA_SOURCE_STATUSES, progressOf } from "./job-state";
-
-export type Print = (line: string) => void;
-
-export const consolePrint: Print = (line) => console.log(line);
-
-/** `3f2a9c1e…` : enough of a UUID to tell jobs apart in a transcript; errors give the whole one. */
-export function shortId(uuid: string | undefined): string {
-  return uuid ? `${uuid.slice(0, 8)}…` : "(no id)";
-}
 
 export function progressLine(job: IndexingJob): string {
   const p = progressOf(job);

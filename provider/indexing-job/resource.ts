@@ -3,11 +3,13 @@
  * and waits for it; a change of what to index (knowledge base, data sources, triggers) runs a new one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DataSourceJobOutput } from "./outputs";
+import type { JobPhase, JobStatus } from "../api/types";
+import { withSecretToken, type ApiArgs } from "../host/api-args";
+import type { DataSourceJobOutput, JobOutputs } from "./outputs";
 import type { PollInput } from "../waiting/poll-policy";
 import { IndexingJobProvider } from "./provider";
 
-export interface IndexingJobArgs {
+export interface IndexingJobArgs extends ApiArgs {
   /** The knowledge base to index. */
   knowledgeBaseUuid: pulumi.Input<string>;
   /** Data sources to index; omitted or empty: all of the knowledge base's data sources. */
@@ -36,28 +38,32 @@ export interface IndexingJobArgs {
   poll?: pulumi.Input<PollInput>;
 }
 
-/** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
-const OUTPUT_NAMES = [
-  "uuid",
-  "phase",
-  "status",
-  "createdAt",
-  "startedAt",
-  "finishedAt",
-  "updatedAt",
-  "totalDatasources",
-  "completedDatasources",
-  "totalItemsIndexed",
-  "totalItemsFailed",
-  "totalItemsSkipped",
-  "totalTokens",
-  "tokens",
-  "isReportAvailable",
-  "jobDataSourceUuids",
-  "knowledgeBaseDataSourceUuids",
-  "dataSourceJobs",
-  "ownJob",
-] as const;
+/**
+ * Every output beyond the inputs, each to be registered for Pulumi to expose it. Typed against the
+ * outputs, so that the compiler says when the two part.
+ */
+const OUTPUTS: { [K in keyof Required<JobOutputs>]: undefined } = {
+  uuid: undefined,
+  phase: undefined,
+  status: undefined,
+  createdAt: undefined,
+  startedAt: undefined,
+  finishedAt: undefined,
+  updatedAt: undefined,
+  totalDatasources: undefined,
+  completedDatasources: undefined,
+  totalItemsIndexed: undefined,
+  totalItemsFailed: undefined,
+  totalItemsSkipped: undefined,
+  totalTokens: undefined,
+  tokens: undefined,
+  isReportAvailable: undefined,
+  knowledgeBaseUuid: undefined,
+  jobDataSourceUuids: undefined,
+  knowledgeBaseDataSourceUuids: undefined,
+  dataSourceJobs: undefined,
+  ownJob: undefined,
+};
 
 let sharedProvider: IndexingJobProvider | undefined;
 
@@ -70,13 +76,16 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
   declare readonly cancelOnInterrupt: pulumi.Output<boolean | undefined>;
   declare readonly poll: pulumi.Output<PollInput | undefined>;
+  declare readonly token: pulumi.Output<string | undefined>;
+  declare readonly apiEndpoint: pulumi.Output<string | undefined>;
+  declare readonly requestsPerMinute: pulumi.Output<number | undefined>;
 
   /** The indexing job's UUID (the latest run's, when an update ran a new one). */
   declare readonly uuid: pulumi.Output<string>;
-  /** `BATCH_JOB_PHASE_*`. */
-  declare readonly phase: pulumi.Output<string>;
-  /** `INDEX_JOB_STATUS_*`. */
-  declare readonly status: pulumi.Output<string>;
+  /** `BATCH_JOB_PHASE_*` (a value newer than the spec passes through as it is). */
+  declare readonly phase: pulumi.Output<JobPhase>;
+  /** `INDEX_JOB_STATUS_*` (a value newer than the spec passes through as it is). */
+  declare readonly status: pulumi.Output<JobStatus>;
   declare readonly createdAt: pulumi.Output<string | undefined>;
   declare readonly startedAt: pulumi.Output<string | undefined>;
   declare readonly finishedAt: pulumi.Output<string | undefined>;
@@ -105,9 +114,9 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly ownJob: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
     // One provider object for every IndexingJob: Pulumi serializes each provider object once.
     sharedProvider ??= new IndexingJobProvider();
-    super(sharedProvider, name, { ...outputs, ...args }, opts, "gradient", "IndexingJob");
+    const [secretArgs, options] = withSecretToken(args, opts);
+    super(sharedProvider, name, { ...OUTPUTS, ...secretArgs }, options, "gradient", "IndexingJob");
   }
 }

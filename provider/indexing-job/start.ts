@@ -24,7 +24,7 @@ import { systemClock } from "../clock";
 import { typicalRunMs } from "../waiting/past-runs";
 import type { JobSettings } from "./inputs";
 import { isRunning } from "./job-state";
-import { consolePrint } from "./messages";
+import { consolePrint } from "../host/console";
 import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
 
 export interface StartContext {
@@ -301,7 +301,7 @@ async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
     other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
       deadline: ctx.deadline,
       policy: { ...ctx.poll, ...ctx.settings.poll },
-      share: ctx.api.budget,
+      share: ctx.api.rateLimiter,
     });
   } catch (error) {
     if (hasStatus(error, 404)) return;

@@ -1,6 +1,6 @@
 /**
  * IndexingSchedule's diff: pure, no API call. The API has no update for a schedule, so any change of
- * an input replaces it; and since a knowledge base has one schedule (the API reads it by knowledge
+ * what it schedules replaces it (a new token or rate is recorded in place); and since a knowledge base has one schedule (the API reads it by knowledge
  * base), the old one is deleted before the new one is created.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -20,8 +20,11 @@ export function diffSchedule(
     replaces.push("knowledgeBaseUuid");
   if ((olds.time ?? "") !== (news.time ?? "")) replaces.push("time");
   if (daysKey(olds.days) !== daysKey(news.days)) replaces.push("days");
+  if ((olds.apiEndpoint ?? "") !== (news.apiEndpoint ?? "")) replaces.push("apiEndpoint");
+  // A new token or rate only changes how to reach the same schedule: recorded by an update, no API call.
+  const updates = (["token", "requestsPerMinute"] as const).filter((key) => olds[key] !== news[key]);
   return {
-    changes: replaces.length > 0,
+    changes: replaces.length + updates.length > 0,
     replaces,
     stables: [],
     deleteBeforeReplace: replaces.length > 0,

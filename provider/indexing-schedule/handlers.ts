@@ -1,9 +1,10 @@
 /**
- * What each call of IndexingScheduleProvider does. Like the IndexingJob handlers, this module is loaded
- * by the package's name when the host calls the provider, so it is never serialized into the state.
+ * What each call of the host does for an IndexingSchedule; loaded, like the IndexingJob's, through the
+ * package's stable entry (../entry.ts), never serialized into the state.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { apiOf, configureRuntime } from "../host/process-config";
+import type { Handlers, ProviderObject } from "../host/shell";
+import { readResult } from "../host/shell";
+import { apiClient, configureProcess } from "../host/process-config";
 import { diffSchedule } from "./diff";
 import { checkScheduleInputs } from "./inputs";
 import {
@@ -16,58 +17,42 @@ import {
 import type { IndexingScheduleState } from "./outputs";
 import type { IndexingScheduleProviderOptions } from "./provider";
 
-/** The provider object as handlers see it: its tuning, and an identity to keep its runtime under. */
-export interface ScheduleProviderObject {
-  readonly options: IndexingScheduleProviderOptions;
+type ScheduleProvider = ProviderObject<IndexingScheduleProviderOptions>;
+
+function contextOf(
+  provider: ScheduleProvider,
+  inputs: Partial<ScheduleProviderInputs> | undefined,
+): ScheduleContext {
+  const overrides = {
+    token: inputs?.token,
+    apiEndpoint: inputs?.apiEndpoint,
+    requestsPerMinute: inputs?.requestsPerMinute ?? provider.options.requestsPerMinute,
+  };
+  return { api: () => apiClient(provider, overrides) };
 }
 
-function contextOf(provider: ScheduleProviderObject): ScheduleContext {
-  return { api: () => apiOf(provider, provider.options.requestsPerMinute) };
-}
-
-export async function configure(
-  provider: ScheduleProviderObject,
-  req: pulumi.dynamic.ConfigureRequest,
-): Promise<void> {
-  configureRuntime(provider, req);
-}
-
-/** Refuses bad input, naming each property, before any API call. */
-export async function check(
-  news: ScheduleProviderInputs,
-): Promise<pulumi.dynamic.CheckResult<ScheduleProviderInputs>> {
-  return { inputs: news, failures: checkScheduleInputs(news as unknown as Record<string, unknown>) };
-}
-
-/** Pure: no API call. Any change replaces (the API has no update). */
-export async function diff(
-  olds: IndexingScheduleState,
-  news: ScheduleProviderInputs,
-): Promise<pulumi.dynamic.DiffResult> {
-  return diffSchedule(olds, news);
-}
-
-export async function create(
-  provider: ScheduleProviderObject,
-  inputs: ScheduleProviderInputs,
-): Promise<pulumi.dynamic.CreateResult<IndexingScheduleState>> {
-  return createSchedule(contextOf(provider), inputs);
-}
-
-export async function read(
-  provider: ScheduleProviderObject,
-  id: string,
-  props?: IndexingScheduleState,
-): Promise<pulumi.dynamic.ReadResult<IndexingScheduleState>> {
-  const state = await readSchedule(contextOf(provider), id, props);
-  // An empty id tells the engine the resource is gone.
-  return state ? { id, props: state } : { id: "" };
-}
-
-export async function remove(
-  provider: ScheduleProviderObject,
-  id: string,
-  props: IndexingScheduleState,
-): Promise<void> {
-  await deleteSchedule(contextOf(provider), id, props);
-}
+export const handlers: Handlers<
+  ScheduleProviderInputs,
+  IndexingScheduleState,
+  IndexingScheduleProviderOptions
+> = {
+  configure: async (provider, req) => configureProcess(provider, req),
+  /** Refuses bad input, naming each property, before any API call. */
+  check: async (_olds, news) => ({
+    inputs: news,
+    failures: checkScheduleInputs(news as unknown as Record<string, unknown>),
+  }),
+  /** Pure: no API call. Any change replaces (the API has no update). */
+  diff: async (_id, olds, news) => diffSchedule(olds, news),
+  create: (provider, inputs) => createSchedule(contextOf(provider, inputs), inputs),
+  // Only a new token or rate comes here (diff replaces on anything else): recorded, no API call.
+  update: async (_provider, _id, olds, news) => {
+    const outs: Record<string, unknown> = { ...olds, ...news };
+    delete outs.__provider;
+    for (const key of ["token", "apiEndpoint", "requestsPerMinute"]) if (!(key in news)) delete outs[key];
+    return { outs: outs as unknown as IndexingScheduleState };
+  },
+  read: async (provider, id, props) =>
+    readResult(id, await readSchedule(contextOf(provider, props), id, props)),
+  delete: (provider, id, props) => deleteSchedule(contextOf(provider, props), id, props),
+};

@@ -1,10 +1,16 @@
 /**
  * IndexingSchedule's inputs as the provider receives them, and their validation in `check`.
  */
-import type { CheckFailure } from "../indexing-job/inputs";
+import {
+  API_INPUT_NAMES,
+  InputChecks,
+  isUnknown,
+  type ApiInputs,
+  type CheckFailure,
+} from "../host/input-checks";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
-export interface IndexingScheduleInputs {
+export interface IndexingScheduleInputs extends ApiInputs {
   knowledgeBaseUuid: string;
   /** "HH:MM", UTC. */
   time: string;
@@ -17,11 +23,9 @@ export const SCHEDULE_INPUT_NAMES: readonly (keyof IndexingScheduleInputs)[] = [
   "knowledgeBaseUuid",
   "time",
   "days",
+  ...API_INPUT_NAMES,
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** The value Pulumi sends for an input not known yet during a preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const absent = (value: unknown): boolean => value === undefined || value === null;
 
@@ -30,34 +34,26 @@ const absent = (value: unknown): boolean => value === undefined || value === nul
  * Values not known yet (preview) pass.
  */
 export function checkScheduleInputs(news: Record<string, unknown>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-
-  for (const name of Object.keys(news)) {
-    if (!(SCHEDULE_INPUT_NAMES as readonly string[]).includes(name) && name !== "__provider")
-      fail(name, "is not an input of IndexingSchedule");
-  }
-
-  const kb = news.knowledgeBaseUuid;
-  if (absent(kb) || kb === "") fail("knowledgeBaseUuid", "is required");
-  else if (kb !== UNKNOWN && (typeof kb !== "string" || !UUID.test(kb)))
-    fail("knowledgeBaseUuid", `must be a knowledge base UUID, got ${JSON.stringify(kb)}`);
+  const checks = new InputChecks(news);
+  const fail = (property: string, reason: string) => checks.fail(property, reason);
+  checks.onlyInputs(SCHEDULE_INPUT_NAMES, "IndexingSchedule");
+  checks.knowledgeBaseUuid();
 
   const time = news.time;
   if (absent(time) || time === "") fail("time", 'is required ("HH:MM", UTC)');
-  else if (time !== UNKNOWN && (typeof time !== "string" || !TIME.test(time)))
+  else if (!isUnknown(time) && (typeof time !== "string" || !TIME.test(time)))
     fail("time", `must be "HH:MM" in UTC (00:00 to 23:59), got ${JSON.stringify(time)}`);
 
   const days = news.days;
   if (absent(days)) fail("days", "is required: day numbers 1 (Monday) to 7 (Sunday, also 0)");
-  else if (days !== UNKNOWN) {
+  else if (!isUnknown(days)) {
     if (!Array.isArray(days)) fail("days", "must be a list of day numbers 1 (Monday) to 7 (Sunday, also 0)");
     else if (days.length === 0) fail("days", "must name at least one day");
     else {
       const seen: number[] = [];
       days.forEach((day: unknown, index) => {
         const property = `days[${index}]`;
-        if (day === UNKNOWN) return;
+        if (isUnknown(day)) return;
         if (typeof day !== "number" || !Number.isInteger(day) || day < 0 || day > 7)
           fail(property, `must be a day number 1 (Monday) to 7 (Sunday, also 0), got ${JSON.stringify(day)}`);
         else if (seen.includes(day % 7)) fail(property, `repeats day ${day}`);
@@ -65,7 +61,8 @@ export function checkScheduleInputs(news: Record<string, unknown>): CheckFailure
       });
     }
   }
-  return failures;
+  checks.apiInputs();
+  return checks.failures;
 }
 
 /**

@@ -3,9 +3,11 @@
  * its data sources at the given time on the given days) as a Pulumi resource.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { withSecretToken, type ApiArgs } from "../host/api-args";
+import type { ScheduleOutputs } from "./outputs";
 import { IndexingScheduleProvider } from "./provider";
 
-export interface IndexingScheduleArgs {
+export interface IndexingScheduleArgs extends ApiArgs {
   /** The knowledge base to index on schedule (it has one schedule at a time). */
   knowledgeBaseUuid: pulumi.Input<string>;
   /** Time of day, `"HH:MM"` in UTC. */
@@ -14,8 +16,15 @@ export interface IndexingScheduleArgs {
   days: pulumi.Input<pulumi.Input<number>[]>;
 }
 
-/** Output names beyond the inputs; each must be registered for Pulumi to expose it. */
-const OUTPUT_NAMES = ["uuid", "isActive", "lastRanAt", "nextRunAt", "createdAt", "updatedAt"] as const;
+/** Every output beyond the inputs, typed against the outputs so that the compiler says when they part. */
+const OUTPUTS: { [K in keyof Required<ScheduleOutputs>]: undefined } = {
+  uuid: undefined,
+  isActive: undefined,
+  lastRanAt: undefined,
+  nextRunAt: undefined,
+  createdAt: undefined,
+  updatedAt: undefined,
+};
 
 let sharedProvider: IndexingScheduleProvider | undefined;
 
@@ -23,6 +32,9 @@ export class IndexingSchedule extends pulumi.dynamic.Resource {
   declare readonly knowledgeBaseUuid: pulumi.Output<string>;
   declare readonly time: pulumi.Output<string>;
   declare readonly days: pulumi.Output<number[]>;
+  declare readonly token: pulumi.Output<string | undefined>;
+  declare readonly apiEndpoint: pulumi.Output<string | undefined>;
+  declare readonly requestsPerMinute: pulumi.Output<number | undefined>;
 
   /** The schedule's UUID. */
   declare readonly uuid: pulumi.Output<string>;
@@ -34,9 +46,9 @@ export class IndexingSchedule extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IndexingScheduleArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
     // One provider object for every IndexingSchedule: Pulumi serializes each provider object once.
     sharedProvider ??= new IndexingScheduleProvider();
-    super(sharedProvider, name, { ...outputs, ...args }, opts, "gradient", "IndexingSchedule");
+    const [secretArgs, options] = withSecretToken(args, opts);
+    super(sharedProvider, name, { ...OUTPUTS, ...secretArgs }, options, "gradient", "IndexingSchedule");
   }
 }

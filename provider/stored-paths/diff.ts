@@ -1,0 +1,5 @@
+/**
+ * A path stored providers require: `dist/provider/diff.js`, by 0.1.0's provider. Mapped from its old place by package.json's
+ * `exports`; see ./README.md.
+ */
+export { diffInputs } from "../indexing-job/diff";
