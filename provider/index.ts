@@ -16,6 +16,6 @@ export type {
   IndexingScheduleState,
   ScheduleOutputs as IndexingScheduleOutputs,
 } from "./indexing-schedule/outputs";
-export type { ApiArgs } from "./host/api-args";
+export type { ApiArgs } from "./host/resource-base";
 export type { PollInput } from "./waiting/poll-policy";
 export type { JobPhase, JobStatus, DataSourceStatus } from "./api/types";

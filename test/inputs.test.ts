@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { diffInputs } from "../provider/indexing-job/diff";
 import { parseDuration, UNKNOWN } from "../provider/host/input-checks";
 import { checkInputs, settingsOf } from "../provider/indexing-job/inputs";
-import { outcomeOf, progressOf } from "../provider/indexing-job/job-state";
+import { progressOf } from "../provider/indexing-job/job-state";
+import { outcomeOf } from "../provider/waiting/outcome";
 import { jobOutputs, stateOf, withInputs } from "../provider/indexing-job/outputs";
 
 const KB = "11111111-1111-4111-8111-111111111111";

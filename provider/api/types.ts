@@ -18,7 +18,6 @@ export type WireKnowledgeBaseDataSource = Schemas["apiKnowledgeBaseDataSource"];
 export type WireLinks = Schemas["apiLinks"];
 export type WireMeta = Schemas["apiMeta"];
 export type StartIndexingJobBody = Schemas["apiStartKnowledgeBaseIndexingJobInputPublic"];
-export type CancelIndexingJobBody = Schemas["apiCancelKnowledgeBaseIndexingJobInputPublic"];
 /** A knowledge base's indexing schedule (`indexing_info`); the client hands it out as it travels. */
 export type IndexingScheduleInfo = Schemas["apiScheduledIndexingInfo"];
 export type CreateIndexingScheduleBody = Schemas["apiCreateScheduledIndexingInputPublic"];
@@ -89,10 +88,3 @@ export interface Page<T> {
   links?: WireLinks;
   meta?: WireMeta;
 }
-
-export const TERMINAL_PHASES: readonly KnownJobPhase[] = [
-  "BATCH_JOB_PHASE_SUCCEEDED",
-  "BATCH_JOB_PHASE_FAILED",
-  "BATCH_JOB_PHASE_ERROR",
-  "BATCH_JOB_PHASE_CANCELLED",
-];

@@ -253,6 +253,14 @@ export class GradientClient {
     return this.paginate((page) => this.listKnowledgeBaseDataSources(knowledgeBaseUuid, { page, perPage }));
   }
 
+  /** The UUIDs of every data source of a knowledge base, lower-cased as the API writes them. */
+  async knowledgeBaseDataSourceUuids(knowledgeBaseUuid: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const source of this.allKnowledgeBaseDataSources(knowledgeBaseUuid))
+      if (source.uuid) ids.push(source.uuid.toLowerCase());
+    return ids;
+  }
+
   // ---- scheduled indexing
 
   /**

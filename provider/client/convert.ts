@@ -18,7 +18,7 @@ import {
  * A `uint64` count as a number. Counts beyond 2^53 lose precision; no indexing job comes near that.
  * Anything that is not a count reads as absent rather than as NaN.
  */
-export function parseCount(value: unknown): number | undefined {
+function parseCount(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
   return undefined;

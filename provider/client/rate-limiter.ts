@@ -27,7 +27,7 @@ const BASELINE_SLACK_MS = 5_000;
 /** Below the API's 250 a minute, leaving room for other tools using the same token. */
 export const DEFAULT_REQUESTS_PER_MINUTE = 200;
 /** Requests one process has in flight at most (three processes overshoot by at most 2 x 8 together). */
-export const DEFAULT_MAX_IN_FLIGHT = 8;
+const DEFAULT_MAX_IN_FLIGHT = 8;
 
 export type BudgetRule = "tokenWide" | "firstMinute" | "fairShare";
 const RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute", "fairShare"];

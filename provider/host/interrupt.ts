@@ -16,7 +16,7 @@ export interface WaitedJob {
 }
 
 /** Cancels must be answered within this, to print and exit before the SIGKILL 5 s after SIGINT. */
-export const CANCEL_GRACE_MS = 3_500;
+const CANCEL_GRACE_MS = 3_500;
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type HandledSignal = keyof typeof EXIT_CODES;
@@ -69,7 +69,7 @@ async function onSignal(state: InterruptState, signal: HandledSignal): Promise<v
 }
 
 /** Cancels every job at once, printing one line per job, within `graceMs` in all. */
-export async function cancelJobs(jobs: readonly WaitedJob[], print: Print, graceMs: number): Promise<void> {
+async function cancelJobs(jobs: readonly WaitedJob[], print: Print, graceMs: number): Promise<void> {
   if (jobs.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, graceMs, "late")));

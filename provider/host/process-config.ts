@@ -18,8 +18,8 @@ interface ConfigSource {
   get(key: string): unknown;
 }
 
-export const CONFIG_TOKEN = "digitalocean:token";
-export const CONFIG_ENDPOINT = "digitalocean:apiEndpoint";
+const CONFIG_TOKEN = "digitalocean:token";
+const CONFIG_ENDPOINT = "digitalocean:apiEndpoint";
 
 export const MISSING_TOKEN_MESSAGE =
   "No DigitalOcean API token: set the resource's `token`, run `pulumi config set --secret " +

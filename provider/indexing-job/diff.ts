@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { hasDataSourceDrift } from "./drift";
 import { DEFAULT_TIMEOUT, dataSourceSet, settingsOf, type IndexingJobInputs } from "./inputs";
-import { isRunning } from "./job-state";
+import { isRunning } from "../waiting/outcome";
 import { acceptsRun, jobOfState, type IndexingJobState } from "./outputs";
 
 /** JSON with object keys sorted, so that key order never counts as a change. */

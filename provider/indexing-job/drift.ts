@@ -10,7 +10,7 @@ import type { IndexingJobState } from "./outputs";
 import { consolePrint } from "../host/console";
 
 /** Index-all mode: no data sources named (a preview's unknown list names some, maybe). */
-export function indexesAll(ids: unknown): boolean {
+function indexesAll(ids: unknown): boolean {
   return ids === undefined || ids === null || (Array.isArray(ids) && ids.length === 0);
 }
 
@@ -26,11 +26,9 @@ export async function withKnowledgeBaseDataSources(
   bestEffort = false,
 ): Promise<IndexingJobState> {
   if (!indexesAll(state.dataSourceUuids)) return state;
-  const ids: string[] = [];
+  let ids: string[];
   try {
-    for await (const source of api.allKnowledgeBaseDataSources(state.knowledgeBaseUuid)) {
-      if (source.uuid) ids.push(source.uuid);
-    }
+    ids = await api.knowledgeBaseDataSourceUuids(state.knowledgeBaseUuid);
   } catch (error) {
     if (hasStatus(error, 404)) return state;
     if (!bestEffort) throw error;

@@ -11,7 +11,7 @@ import { hasStatus, type GradientClient } from "../client";
 import { systemClock } from "../clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { cancelOnInterrupt } from "../host/interrupt";
-import { isRunning, outcomeOf } from "./job-state";
+import { isRunning, outcomeOf } from "../waiting/outcome";
 import { acceptsRun, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, shortId } from "../host/console";
@@ -31,7 +31,7 @@ export interface LifecycleContext {
  * A failure after the job was started. Carrying `id` and `properties` makes the Pulumi host record the
  * job as a resource whose creation failed, instead of forgetting it.
  */
-export class IndexingJobError extends Error {
+class IndexingJobError extends Error {
   override readonly name = "IndexingJobError";
   constructor(
     message: string,

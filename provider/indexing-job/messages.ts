@@ -9,7 +9,7 @@ import type { IndexingJob } from "../api/types";
 import { consolePrint, shortId, type Print } from "../host/console";
 import { describeState, FAILED_DATA_SOURCE_STATUSES, progressOf } from "./job-state";
 
-export function progressLine(job: IndexingJob): string {
+function progressLine(job: IndexingJob): string {
   const p = progressOf(job);
   const parts = [describeState(job)];
   if (p.dataSourcesTotal !== undefined) parts.push(`${p.dataSourcesDone}/${p.dataSourcesTotal} data sources`);

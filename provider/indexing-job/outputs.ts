@@ -4,7 +4,7 @@
  */
 import type { IndexedDataSource, IndexingJob } from "../api/types";
 import { INPUT_NAMES, type IndexingJobInputs, type JobSettings } from "./inputs";
-import { outcomeOf } from "./job-state";
+import { outcomeOf } from "../waiting/outcome";
 
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
   ? `${Head}${Capitalize<CamelCase<Tail>>}`

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { JobPhase, JobStatus } from "../api/types";
-import { withSecretToken, type ApiArgs } from "../host/api-args";
+import { KnowledgeBaseResource, type ApiArgs } from "../host/resource-base";
 import type { DataSourceJobOutput, JobOutputs } from "./outputs";
 import type { PollInput } from "../waiting/poll-policy";
 import { IndexingJobProvider } from "./provider";
@@ -67,8 +67,7 @@ const OUTPUTS: { [K in keyof Required<JobOutputs>]: undefined } = {
 
 let sharedProvider: IndexingJobProvider | undefined;
 
-export class IndexingJob extends pulumi.dynamic.Resource {
-  declare readonly knowledgeBaseUuid: pulumi.Output<string>;
+export class IndexingJob extends KnowledgeBaseResource {
   declare readonly dataSourceUuids: pulumi.Output<string[] | undefined>;
   declare readonly triggers: pulumi.Output<unknown>;
   declare readonly timeout: pulumi.Output<string | undefined>;
@@ -76,9 +75,6 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   declare readonly failOnPartial: pulumi.Output<boolean | undefined>;
   declare readonly cancelOnInterrupt: pulumi.Output<boolean | undefined>;
   declare readonly poll: pulumi.Output<PollInput | undefined>;
-  declare readonly token: pulumi.Output<string | undefined>;
-  declare readonly apiEndpoint: pulumi.Output<string | undefined>;
-  declare readonly requestsPerMinute: pulumi.Output<number | undefined>;
 
   /** The indexing job's UUID (the latest run's, when an update ran a new one). */
   declare readonly uuid: pulumi.Output<string>;
@@ -116,7 +112,6 @@ export class IndexingJob extends pulumi.dynamic.Resource {
   constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {
     // One provider object for every IndexingJob: Pulumi serializes each provider object once.
     sharedProvider ??= new IndexingJobProvider();
-    const [secretArgs, options] = withSecretToken(args, opts);
-    super(sharedProvider, name, { ...OUTPUTS, ...secretArgs }, options, "gradient", "IndexingJob");
+    super(sharedProvider, "IndexingJob", name, args, OUTPUTS, opts);
   }
 }

@@ -23,7 +23,7 @@ import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient }
 import { systemClock } from "../clock";
 import { typicalRunMs } from "../waiting/past-runs";
 import type { JobSettings } from "./inputs";
-import { isRunning } from "./job-state";
+import { isRunning } from "../waiting/outcome";
 import { consolePrint } from "../host/console";
 import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
 
@@ -66,7 +66,7 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
     lastNotice = line;
   };
   let kbSources: string[] | undefined = undefined;
-  const sourcesNow = async () => (kbSources ??= await dataSourcesOf(api, kb));
+  const sourcesNow = async () => (kbSources ??= await api.knowledgeBaseDataSourceUuids(kb));
   let provisioning = false;
   /** The database was seen provisioning: the job the knowledge base then starts is its first indexing. */
   let sawProvisioning = false;
@@ -337,12 +337,6 @@ async function databaseOf(api: GradientClient, kb: string): Promise<string | und
   }
 }
 
-async function dataSourcesOf(api: GradientClient, kb: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const ds of api.allKnowledgeBaseDataSources(kb)) if (ds.uuid) ids.push(ds.uuid.toLowerCase());
-  return ids;
-}
-
 /** A refusal explained by what is missing (the knowledge base, or data sources not in it); else undefined. */
 async function explainRefusal(
   api: GradientClient,
@@ -350,7 +344,7 @@ async function explainRefusal(
   wanted: string[],
   refusal: DigitalOceanApiError,
 ): Promise<Error | undefined> {
-  const known = await dataSourcesOf(api, kb).catch((error: unknown) => {
+  const known = await api.knowledgeBaseDataSourceUuids(kb).catch((error: unknown) => {
     if (hasStatus(error, 404)) return undefined;
     throw error;
   });

@@ -3,7 +3,7 @@
  * its data sources at the given time on the given days) as a Pulumi resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { withSecretToken, type ApiArgs } from "../host/api-args";
+import { KnowledgeBaseResource, type ApiArgs } from "../host/resource-base";
 import type { ScheduleOutputs } from "./outputs";
 import { IndexingScheduleProvider } from "./provider";
 
@@ -28,13 +28,9 @@ const OUTPUTS: { [K in keyof Required<ScheduleOutputs>]: undefined } = {
 
 let sharedProvider: IndexingScheduleProvider | undefined;
 
-export class IndexingSchedule extends pulumi.dynamic.Resource {
-  declare readonly knowledgeBaseUuid: pulumi.Output<string>;
+export class IndexingSchedule extends KnowledgeBaseResource {
   declare readonly time: pulumi.Output<string>;
   declare readonly days: pulumi.Output<number[]>;
-  declare readonly token: pulumi.Output<string | undefined>;
-  declare readonly apiEndpoint: pulumi.Output<string | undefined>;
-  declare readonly requestsPerMinute: pulumi.Output<number | undefined>;
 
   /** The schedule's UUID. */
   declare readonly uuid: pulumi.Output<string>;
@@ -48,7 +44,6 @@ export class IndexingSchedule extends pulumi.dynamic.Resource {
   constructor(name: string, args: IndexingScheduleArgs, opts?: pulumi.CustomResourceOptions) {
     // One provider object for every IndexingSchedule: Pulumi serializes each provider object once.
     sharedProvider ??= new IndexingScheduleProvider();
-    const [secretArgs, options] = withSecretToken(args, opts);
-    super(sharedProvider, name, { ...OUTPUTS, ...secretArgs }, options, "gradient", "IndexingSchedule");
+    super(sharedProvider, "IndexingSchedule", name, args, OUTPUTS, opts);
   }
 }

@@ -3,7 +3,7 @@
  * take about as long as it did before. The job list that provider/start.ts reads anyway carries them.
  */
 import type { IndexingJob } from "../api/types";
-import { outcomeOf } from "../indexing-job/job-state";
+import { outcomeOf } from "./outcome";
 
 /** Past runs weighed: the latest few, so that a knowledge base that grew is judged by its recent size. */
 const RUNS_WEIGHED = 3;

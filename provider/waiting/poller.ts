@@ -11,7 +11,7 @@
 import type { IndexingJob } from "../api/types";
 import { hasStatus, isApiError } from "../client";
 import { systemClock, type Clock } from "../clock";
-import { outcomeOf } from "../indexing-job/job-state";
+import { outcomeOf } from "./outcome";
 import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
 export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
