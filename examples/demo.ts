@@ -109,7 +109,7 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
     `   __provider       ${(provider.length / 1024).toFixed(1)} KB of serialized code that require()s`,
   );
   show.print(
-    `                    pulumi-gradient-indexing/dist/provider/… (what Pulumi stores in the state)`,
+    `                    pulumi-gradient-indexing/handlers (what Pulumi stores in the state)`,
   );
 
   await step(

@@ -97,13 +97,16 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("ships the built library, its types, the simulator and the README; no tests, examples or bench", () => {
+  it("ships the built library, its types, the simulator, the README and the CHANGELOG; no tests, examples or bench", () => {
     for (const file of [
       "package.json",
       "README.md",
+      "CHANGELOG.md",
       "dist/provider/index.js",
       "dist/provider/index.d.ts",
-      "dist/provider/lifecycle.js",
+      "dist/provider/indexing-job/lifecycle.js",
+      "dist/provider/entry.js",
+      "dist/provider/stored-paths/handlers.js",
       "dist/simulator/index.js",
       "dist/simulator/index.d.ts",
       "dist/simulator/cli.js",
@@ -114,7 +117,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     assert.deepEqual(strays, []);
     assert.deepEqual(
       packed.filter((f) => !f.startsWith("dist/provider/") && !f.startsWith("dist/simulator/")),
-      ["README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
+      ["CHANGELOG.md", "README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
     );
   });
 
@@ -137,7 +140,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     const provider = new IndexingJobProvider({ poll: FAST_POLL });
     const text = (await serializeFunction(() => provider, { allowSecrets: true })).text;
     // The provider's code is loaded by the package's name at run time, never captured.
-    assert.ok(text.includes('"pulumi-gradient-indexing/dist/provider/handlers.js"'));
+    assert.ok(text.includes('"pulumi-gradient-indexing/handlers"'));
     assert.ok(!text.includes("waitForJob"), "the library's code was captured");
     const bytes = Buffer.byteLength(text);
     console.log(`      serialized __provider: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB)`);

@@ -41,7 +41,7 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
     provider = await serializeProvider(
       new IndexingJobProvider({ poll: FAST_POLL, requestsPerMinute: 6_000 }),
     );
-    assert.ok(provider.includes('"pulumi-gradient-indexing/dist/provider/handlers.js"'));
+    assert.ok(provider.includes('"pulumi-gradient-indexing/handlers"'));
   });
 
   beforeEach(async () => {

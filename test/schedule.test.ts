@@ -31,7 +31,7 @@ describe("IndexingScheduleProvider through the Pulumi dynamic-provider host", fu
 
   before(async () => {
     provider = await serializeProvider(new IndexingScheduleProvider());
-    assert.ok(provider.includes('"pulumi-gradient-indexing/dist/provider/schedule/handlers.js"'));
+    assert.ok(provider.includes('"pulumi-gradient-indexing/handlers"'));
     assert.ok(!provider.includes("createIndexingSchedule"), "the library's code is not serialized");
   });
 
