@@ -141,6 +141,8 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     const text = (await serializeFunction(() => provider, { allowSecrets: true })).text;
     // The provider's code is loaded by the package's name at run time, never captured.
     assert.ok(text.includes('"pulumi-gradient-indexing/handlers"'));
+    // The one stable entry, never a path into dist/ that a later layout would have to keep.
+    assert.doesNotMatch(text, /pulumi-gradient-indexing\/dist\//);
     assert.ok(!text.includes("waitForJob"), "the library's code was captured");
     const bytes = Buffer.byteLength(text);
     console.log(`      serialized __provider: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB)`);

@@ -5,7 +5,6 @@
  * code, no token and no client: only the resource kind and plain tuning options.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { loadFromPackage } from "./load";
 
 /** The provider object as handlers see it: its tuning, and an identity to keep its process config under. */
 export interface ProviderObject<Options extends object = object> {
@@ -38,6 +37,26 @@ export type ResourceKind = "indexingJob" | "indexingSchedule";
 /** A read's answer: an empty id tells the engine the resource is gone. */
 export function readResult<State>(id: string, state: State | undefined): pulumi.dynamic.ReadResult<State> {
   return state ? { id, props: state } : { id: "" };
+}
+
+/**
+ * Loads a module of the installed package by its full name, or says clearly that the package is not
+ * installed. The host runs in the Pulumi project and resolves the name from the project's node_modules,
+ * however the package was installed. Defined here, beside its caller, so that the serializer copies it
+ * into the stored text rather than requiring this module by a path of `dist/`. The name arrives as an
+ * argument so that bundlers leave the require to run time.
+ */
+export function loadFromPackage<T>(name: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as T;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `The pulumi-gradient-indexing provider could not load ${name} from ${process.cwd()}: is ` +
+        `pulumi-gradient-indexing installed in this Pulumi project? ${text}`,
+    );
+  }
 }
 
 /** The package's handlers of one kind, as installed where the provider runs. */

@@ -3,4 +3,4 @@
  * `pulumi-gradient-indexing/handlers` entry). Mapped from its old place by package.json's
  * `exports`; see ./README.md.
  */
-export { loadFromPackage } from "../host/load";
+export { loadFromPackage } from "../host/shell";

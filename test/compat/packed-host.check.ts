@@ -32,6 +32,7 @@ describe(`packed package on Node ${process.version}`, function () {
     const text = (await serializeFunction(() => provider, { allowSecrets: true })).text;
     // A shell that loads the library by name when the host calls it; the library itself is not stored.
     assert.ok(text.includes('"pulumi-gradient-indexing/handlers"'), text);
+    assert.doesNotMatch(text, /pulumi-gradient-indexing\/dist\//);
     assert.ok(text.length < 10_240, `serialized provider is ${text.length} B`);
 
     const sim = await startSimulator({
