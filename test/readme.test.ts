@@ -1,5 +1,5 @@
 /**
- * Every ```ts block of the README, type-checked as a user would paste it into a Pulumi TypeScript project
+ * Every ```ts block of the README and of docs/, type-checked as a user would paste it into a Pulumi TypeScript project
  * (`pulumi new typescript`'s compiler options: strict, CommonJS), against the built package: a sample that
  * names something undefined, uses top-level `await`, or no longer matches the package's types fails here.
  * Each block is a whole program of its own; there is no way to mark one as not compiled.
@@ -32,12 +32,14 @@ const PULUMI_COMPILER_OPTIONS = {
 };
 
 interface Block {
+  /** The markdown file, relative to the repository. */
+  file: string;
   /** Line of the opening fence in the markdown, 1-based. */
   line: number;
   code: string;
 }
 
-function tsBlocks(markdown: string): Block[] {
+function tsBlocks(markdown: string, file = "README.md"): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -45,7 +47,7 @@ function tsBlocks(markdown: string): Block[] {
     const start = i;
     const body: string[] = [];
     while (++i < lines.length && !/^```\s*$/.test(lines[i] ?? "")) body.push(lines[i] ?? "");
-    blocks.push({ line: start + 1, code: `${body.join("\n")}\n` });
+    blocks.push({ file, line: start + 1, code: `${body.join("\n")}\n` });
   }
   return blocks;
 }
@@ -64,8 +66,8 @@ function typeCheck(blocks: Block[]): string[] {
     for (const scope of ["@pulumi", "@types"]) {
       fs.symlinkSync(path.join(REPO_ROOT, "node_modules", scope), path.join(modules, scope), "dir");
     }
-    const files = blocks.map((block) => {
-      const name = `readme-line-${block.line}.ts`;
+    const files = blocks.map((block, index) => {
+      const name = `block-${index}.ts`;
       fs.writeFileSync(path.join(dir, name), block.code);
       return name;
     });
@@ -79,19 +81,25 @@ function typeCheck(blocks: Block[]): string[] {
     const errors = result.stdout.split("\n").filter((l) => l.includes("error TS"));
     if (errors.length === 0) throw new Error(`tsc failed without errors:\n${result.stderr}${result.stdout}`);
     return errors.map((e) =>
-      e.replace(/^readme-line-(\d+)\.ts\((\d+),(\d+)\)/, "README.md block at line $1, line $2:$3"),
+      e.replace(/^block-(\d+)\.ts\((\d+),(\d+)\)/, (_, index: string, line: string, column: string) => {
+        const block = blocks[Number(index)];
+        return `${block?.file} block at line ${block?.line}, line ${line}:${column}`;
+      }),
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-describe("README samples", function () {
+describe("README and docs samples", function () {
   this.timeout(120_000);
 
-  it("every ts block compiles as a strict CommonJS Pulumi program against the built package", () => {
-    const blocks = tsBlocks(fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8"));
-    assert.ok(blocks.length >= 3, `only ${blocks.length} ts blocks found`);
+  it("every ts block of README.md and docs/ compiles as a strict CommonJS Pulumi program against the built package", () => {
+    const markdown = ["README.md", ...fs.readdirSync(path.join(REPO_ROOT, "docs")).map((f) => `docs/${f}`)];
+    const blocks = markdown
+      .filter((file) => file.endsWith(".md"))
+      .flatMap((file) => tsBlocks(fs.readFileSync(path.join(REPO_ROOT, file), "utf8"), file));
+    assert.ok(blocks.filter((b) => b.file === "README.md").length >= 3, "too few README ts blocks found");
     assert.deepEqual(typeCheck(blocks), []);
   });
 
