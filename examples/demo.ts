@@ -108,9 +108,7 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   show.print(
     `   __provider       ${(provider.length / 1024).toFixed(1)} KB of serialized code that require()s`,
   );
-  show.print(
-    `                    pulumi-gradient-indexing/handlers (what Pulumi stores in the state)`,
-  );
+  show.print(`                    pulumi-gradient-indexing/handlers (what Pulumi stores in the state)`);
 
   await step(
     "First deploy",
