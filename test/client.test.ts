@@ -287,6 +287,31 @@ describe("GradientClient against the simulator", function () {
   });
 
   describe("request budget", () => {
+    it("reads a 429's ratelimit-reset against the answer's Date, not our clock; Retry-After as a wait", async () => {
+      for (const [headers, pauseMs] of [
+        // The API's clock is an hour behind ours: its reset, 3 s after its Date, is 3 s away.
+        [
+          {
+            date: new Date(Date.parse("2025-12-31T23:00:00Z")).toUTCString(),
+            "ratelimit-reset": "1767222003",
+          },
+          3_000,
+        ],
+        [{ "retry-after": "2" }, 2_000],
+      ] as const) {
+        const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+        const budget = new RateLimiter({ perMinute: 100, clock });
+        budget.observe(429, new Headers(headers));
+        let granted = false;
+        const next = budget.acquire().then(() => (granted = true));
+        clock.advance(pauseMs - 1);
+        await new Promise((r) => setImmediate(r));
+        assert.equal(granted, false, `let through before the ${pauseMs} ms pause ended`);
+        clock.advance(1);
+        await next;
+      }
+    });
+
     it("keeps requests within its per-minute window, in order", async () => {
       const clock = new ManualClock();
       const budget = new RateLimiter({ perMinute: 3, clock });

@@ -124,7 +124,11 @@ export class RateLimiter {
       if (remaining > 0) return;
     } else return;
     const retryAfter = header("retry-after") * 1000;
-    const resumeAt = Number.isFinite(retryAfter) ? now + retryAfter : Number.isFinite(reset) ? reset : now;
+    // `ratelimit-reset` is a time on the API's clock: read it against the answer's own `Date`.
+    const serverNow = Date.parse(headers.get("date") ?? "");
+    const resetIn = reset - (Number.isFinite(serverNow) ? serverNow : now);
+    const resumeAt =
+      now + (Number.isFinite(retryAfter) ? retryAfter : Number.isFinite(resetIn) ? resetIn : 0);
     // Never less than a second nor more than a minute: the reset may name the hour's end.
     this.blockedUntil = Math.max(
       this.blockedUntil,
