@@ -25,6 +25,8 @@ export interface P2Options {
   /** Host processes sharing one token in the second run, and jobs in each. */
   sharedHosts: number;
   jobsPerSharedHost: number;
+  /** The third run: the shared run's hosts, host h starting its jobs h times this late. */
+  staggerMs: number;
   minDurationMs: number;
   maxDurationMs: number;
   log: (line: string) => void;
@@ -34,6 +36,8 @@ export interface P2Options {
 export interface P2Run {
   hosts: number;
   jobsPerHost: number;
+  /** Host h started its jobs h times this late. */
+  staggerMs: number;
   /** Budget rules switched off in the hosts (GRADIENT_INDEXING_ABLATE). */
   ablated: BudgetRule[];
   succeeded: number;
@@ -57,6 +61,8 @@ export interface P2Result {
   durationsMs: [number, number];
   single: P2Run;
   shared: P2Run;
+  /** The shared run with its hosts' starts `staggerMs` apart: shown, not part of the verdict. */
+  staggered: P2Run;
   /** Peak RSS of the same host running a provider that only makes as many HTTP requests, same load. */
   controlRssBytes: number;
 }
@@ -68,6 +74,14 @@ export async function runP2(options: P2Options): Promise<P2Result> {
   const controlRssBytes = await controlPeak(options.jobs, Math.round(single.requests / options.jobs));
   options.log(`P2: ${options.sharedHosts} hosts sharing one token, ${options.jobsPerSharedHost} jobs each`);
   const shared = await runHosts(options.sharedHosts, options.jobsPerSharedHost, options);
+  options.log(`P2: the same, each host starting ${seconds(options.staggerMs, 0)} after the one before`);
+  const staggered = await runHosts(
+    options.sharedHosts,
+    options.jobsPerSharedHost,
+    options,
+    [],
+    options.staggerMs,
+  );
   return {
     pass:
       singlePasses(single) &&
@@ -77,6 +91,7 @@ export async function runP2(options: P2Options): Promise<P2Result> {
     durationsMs: [options.minDurationMs, options.maxDurationMs],
     single,
     shared,
+    staggered,
     controlRssBytes,
   };
 }
@@ -109,14 +124,15 @@ function ownMemory(run: P2Run, controlRssBytes: number): number {
 }
 
 /**
- * `hosts` provider hosts on one token, each creating `jobsPerHost` IndexingJobs at once, with the budget
- * rules `ablate` switched off in every host.
+ * `hosts` provider hosts on one token, each creating `jobsPerHost` IndexingJobs at once, host h `h *
+ * staggerMs` after the first, with the budget rules `ablate` switched off in every host.
  */
 export async function runHosts(
   hosts: number,
   jobsPerHost: number,
-  options: Omit<P2Options, "jobs" | "sharedHosts" | "jobsPerSharedHost">,
+  options: Pick<P2Options, "minDurationMs" | "maxDurationMs" | "log">,
   ablate: readonly BudgetRule[] = [],
+  staggerMs = 0,
 ): Promise<P2Run> {
   const sim = await startSimulator({ rateLimitPerMinute: RATE_LIMIT_PER_MINUTE });
   const random = seededRandom(2);
@@ -167,6 +183,7 @@ export async function runHosts(
       started.map(({ value: host }, h) =>
         Promise.all(
           (knowledgeBases[h] ?? []).map(async (knowledgeBaseUuid) => {
+            await new Promise((resolve) => setTimeout(resolve, h * staggerMs));
             try {
               const { outs } = await host.create({ __provider: provider, knowledgeBaseUuid });
               jobUuids.set(knowledgeBaseUuid, String(outs.uuid));
@@ -191,6 +208,7 @@ export async function runHosts(
   return {
     hosts,
     jobsPerHost,
+    staggerMs,
     ablated: [...ablate],
     succeeded: hosts * jobsPerHost - failures.length,
     failures,
@@ -324,6 +342,11 @@ export function p2Table(result: P2Result): string {
         ["  host peak RSS, HTTP-only provider", `${(result.controlRssBytes / MB).toFixed(0)} MB`, "-", "-"],
         ["  host RSS, our provider loaded, idle", `${(single.idleRssBytes / MB).toFixed(0)} MB`, "-", "-"],
         ...runRows(shared, `${shared.hosts} hosts x ${shared.jobsPerHost} jobs, one token`, true),
+        ...runRows(
+          result.staggered,
+          `the same, hosts ${seconds(result.staggered.staggerMs, 0)} apart (not judged)`,
+          true,
+        ),
       ],
     )
   );
