@@ -4,8 +4,10 @@
  *
  * - poller, `pastRuns`: the P1 grid's jobs (models (a), (b), (c); (d) for information) watched by ours
  *   with the knowledge base's `typicalRunMs` and without it, at once, on the same jobs;
- * - budget, `tokenWide`, `firstMinute`, `fairShare`: P2's runs (one host, and three hosts on one token)
- *   with the rule switched off in every provider host (GRADIENT_INDEXING_ABLATE).
+ * - budget, `tokenWide`, `firstMinute`, `fairShare`: P2's runs (one host; three hosts on one token at
+ *   once; the same three hosts starting one after another) with the rule switched off in every
+ *   provider host (GRADIENT_INDEXING_ABLATE). Skipped as telling nothing: `tokenWide` with one host
+ *   (no other process to see), `fairShare` with staggered hosts (the run at once shows it).
  */
 import type { BudgetRule } from "../provider/client/budget";
 import {
@@ -22,13 +24,19 @@ import { ourPoller, ourPollerWithoutPastRuns, sdkWaiter } from "./pollers";
 import { fixed, renderTable, seconds, type Row } from "./table";
 
 const BUDGET_RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute", "fairShare"];
+export type Workload = "single" | "shared" | "staggered";
+const WORKLOADS: readonly Workload[] = ["single", "shared", "staggered"];
+const SKIPPED: Readonly<Record<BudgetRule, readonly Workload[]>> = {
+  tokenWide: ["single"],
+  firstMinute: [],
+  fairShare: ["staggered"],
+};
 const P1_MODELS: readonly ModelId[] = ["a-parallel", "a-serial", "b", "c", "d"];
 
 export interface BudgetAblation {
   /** The rule switched off, or none. */
   off: BudgetRule | "none";
-  single: P2Run;
-  shared: P2Run;
+  runs: Partial<Record<Workload, P2Run>>;
 }
 
 export interface AblationResult {
@@ -42,7 +50,7 @@ export interface AblationResult {
   }[];
   /** Empty when skipped (--quick: at that size the budget never binds). */
   budget: BudgetAblation[];
-  budgetSizes?: { jobs: number; sharedHosts: number; jobsPerSharedHost: number };
+  budgetSizes?: { jobs: number; sharedHosts: number; jobsPerSharedHost: number; staggerMs: number };
 }
 
 export interface AblationOptions {
@@ -82,28 +90,38 @@ export async function runAblation(options: AblationOptions): Promise<AblationRes
   const budget: BudgetAblation[] = [];
   const sizes = options.p2Options;
   if (sizes) {
+    const p2 = options.p2;
     const reuse =
-      options.p2 &&
-      options.p2.single.jobsPerHost === sizes.jobs &&
-      options.p2.shared.hosts === sizes.sharedHosts &&
-      options.p2.shared.jobsPerHost === sizes.jobsPerSharedHost;
+      p2 &&
+      p2.single.jobsPerHost === sizes.jobs &&
+      p2.shared.hosts === sizes.sharedHosts &&
+      p2.shared.jobsPerHost === sizes.jobsPerSharedHost &&
+      p2.staggered.staggerMs === sizes.staggerMs;
     for (const off of ["none", ...BUDGET_RULES] as const) {
-      if (off === "none" && reuse && options.p2) {
+      if (off === "none" && reuse) {
         options.log("Ablation: all rules on: P2's own runs");
-        budget.push({ off, single: options.p2.single, shared: options.p2.shared });
+        budget.push({ off, runs: { single: p2.single, shared: p2.shared, staggered: p2.staggered } });
         continue;
       }
       const ablate = off === "none" ? [] : [off];
-      options.log(
-        `Ablation: ${off === "none" ? "all rules on" : `${off} off`}, one host, ${sizes.jobs} jobs`,
-      );
-      const single = await runHosts(1, sizes.jobs, sizes, ablate);
-      options.log(
-        `Ablation: ${off === "none" ? "all rules on" : `${off} off`}, ` +
-          `${sizes.sharedHosts} hosts x ${sizes.jobsPerSharedHost} jobs`,
-      );
-      const shared = await runHosts(sizes.sharedHosts, sizes.jobsPerSharedHost, sizes, ablate);
-      budget.push({ off, single, shared });
+      const runs: BudgetAblation["runs"] = {};
+      for (const workload of WORKLOADS) {
+        if (off !== "none" && SKIPPED[off].includes(workload)) continue;
+        options.log(
+          `Ablation: ${off === "none" ? "all rules on" : `${off} off`}, ${workloadName(workload, sizes)}`,
+        );
+        runs[workload] =
+          workload === "single"
+            ? await runHosts(1, sizes.jobs, sizes, ablate)
+            : await runHosts(
+                sizes.sharedHosts,
+                sizes.jobsPerSharedHost,
+                sizes,
+                ablate,
+                workload === "staggered" ? sizes.staggerMs : 0,
+              );
+      }
+      budget.push({ off, runs });
     }
   }
   return {
@@ -114,6 +132,7 @@ export async function runAblation(options: AblationOptions): Promise<AblationRes
         jobs: sizes.jobs,
         sharedHosts: sizes.sharedHosts,
         jobsPerSharedHost: sizes.jobsPerSharedHost,
+        staggerMs: sizes.staggerMs,
       },
     }),
   };
@@ -136,28 +155,33 @@ export function ablationTables(result: AblationResult): string {
     rows.push(["", "SDK waiter", ...of("sdk")]);
   }
   const parts = [
-    "Ablation, poller: the knowledge base's past runs (3 as long as the job) used or not; " +
-      "calls per job (mean) · lateness mean/max\n" +
+    "Ablation, poller: the knowledge base's past runs (3 as long as the job, within 1 s) used or not; " +
+      "calls per job (mean) · lateness mean/max, over P1's cells\n" +
       renderTable(["model", "rule", ...durations.map(length)], rows),
   ];
-  if (result.budget.length > 0 && result.budgetSizes) {
-    const { jobs, sharedHosts, jobsPerSharedHost } = result.budgetSizes;
-    const budgetRows: Row[] = result.budget.flatMap(({ off, single, shared }) =>
-      [single, shared].map((run, i) => [
-        i === 0 ? (off === "none" ? "none (all on)" : off) : "",
-        run.hosts === 1 ? `1 host x ${run.jobsPerHost}` : `${run.hosts} hosts x ${run.jobsPerHost}`,
-        String(run.requests),
-        String(run.throttled),
-        `${run.succeeded}/${run.hosts * run.jobsPerHost}`,
-        String(run.peakPerMinute),
-        seconds(run.latenessMs.mean),
-        seconds(run.latenessMs.max),
-        seconds(run.wallMs, 0),
-      ]),
+  const sizes = result.budgetSizes;
+  if (result.budget.length > 0 && sizes) {
+    const budgetRows: Row[] = result.budget.flatMap(({ off, runs }) =>
+      WORKLOADS.map((workload, i) => {
+        const run = runs[workload];
+        const first = i === 0 ? (off === "none" ? "none (all on)" : off) : "";
+        if (!run) return [first, workloadName(workload, sizes), "skipped", "-", "-", "-", "-", "-", "-"];
+        return [
+          first,
+          workloadName(workload, sizes),
+          String(run.requests),
+          String(run.throttled),
+          `${run.succeeded}/${run.hosts * run.jobsPerHost}`,
+          String(run.peakPerMinute),
+          seconds(run.latenessMs.mean),
+          seconds(run.latenessMs.max),
+          seconds(run.wallMs, 0),
+        ];
+      }),
     );
     parts.push(
-      `Ablation, budget: one rule switched off in every provider host (GRADIENT_INDEXING_ABLATE); ` +
-        `P2's load: 1 host x ${jobs} jobs, ${sharedHosts} hosts x ${jobsPerSharedHost} jobs on one token\n` +
+      "Ablation, budget: one rule switched off in every provider host (GRADIENT_INDEXING_ABLATE), " +
+        "P2's loads (429 answers from the simulator's log; peak includes them)\n" +
         renderTable(
           [
             "rule off",
@@ -177,4 +201,13 @@ export function ablationTables(result: AblationResult): string {
     parts.push("Ablation, budget: skipped (--quick: at that size the budget never binds)");
   }
   return parts.join("\n\n");
+}
+
+function workloadName(
+  workload: Workload,
+  sizes: { jobs: number; sharedHosts: number; jobsPerSharedHost: number; staggerMs: number },
+): string {
+  if (workload === "single") return `1 host x ${sizes.jobs}`;
+  const shared = `${sizes.sharedHosts} hosts x ${sizes.jobsPerSharedHost}`;
+  return workload === "shared" ? `${shared} at once` : `${shared}, ${seconds(sizes.staggerMs, 0)} apart`;
 }
