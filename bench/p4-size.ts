@@ -23,7 +23,7 @@ const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeC
 const provider = new IndexingJobProvider();
 serializeFunction(() => provider, { allowSecrets: true }).then(
   (result) => {
-    const byName = result.text.includes('"pulumi-gradient-indexing/dist/provider/handlers.js"');
+    const byName = result.text.includes('"pulumi-gradient-indexing/handlers"');
     console.log(JSON.stringify({ bytes: Buffer.byteLength(result.text), byName }));
   },
   (error) => console.log(JSON.stringify({ error: String(error.message).split("\\n").slice(0, 8).join(" ") })),

@@ -16,6 +16,9 @@ import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
 export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
+/** How long after the end past runs make likely their poll goes. */
+const PAST_RUNS_MARGIN_MS = 1_000;
+
 /** Decides when to poll next. */
 export class PollSchedule {
   private readonly policy: PollPolicy;
@@ -37,9 +40,9 @@ export class PollSchedule {
     const created = Date.parse(job.created_at ?? "");
     const updated = Date.parse(job.updated_at ?? "");
     const age = updated > created ? updated - created : 0;
-    // Whole-second timestamps may each be up to a second short: so may the past runs' durations.
-    const margin = wholeSeconds(job.created_at) ? 1_000 : 250;
-    this.pastRunsPollAt = at - age + typicalRunMs + margin;
+    // A second past it: a run of the same data differs by that much from the last ones (and
+    // whole-second timestamps may each be a second short).
+    this.pastRunsPollAt = at - age + typicalRunMs + PAST_RUNS_MARGIN_MS;
   }
 
   /** The wait before the next poll, after a look at `at`. */
@@ -65,10 +68,6 @@ export class PollSchedule {
     }
     return at - now;
   }
-}
-
-function wholeSeconds(timestamp: string | undefined): boolean {
-  return !/\.\d*[1-9]/.test(timestamp ?? "");
 }
 
 export interface WaitOptions {
