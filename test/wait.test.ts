@@ -215,17 +215,4 @@ describe("waitForJob", () => {
     );
     assert.equal(result.job.phase, "BATCH_JOB_PHASE_FAILED");
   });
-
-  it("polls no sooner than its fair share of a shared budget, and leaves it at the end", async () => {
-    const clock = new ManualClock();
-    let waits = 0;
-    const share = {
-      joinWait: () => (waits++, () => void waits--),
-      fairPollIntervalMs: () => waits * 20 * SECOND,
-    };
-    const job = scriptedJob(clock, 50 * SECOND);
-    await wait(clock, job, { share });
-    assert.deepEqual(job.polls, [20, 40, 60]);
-    assert.equal(waits, 0);
-  });
 });

@@ -3,7 +3,8 @@
  * many IndexingJobs in one provider process, and DigitalOcean counts their requests together (250 a
  * minute, 5,000 an hour per token). A request waits for a slot in a sliding one-minute window kept
  * below the limit, for one of a few slots in flight, and for the pause a 429 (or an exhausted hour)
- * names. Beyond that, three rules, each measured in the benchmark's ablation table:
+ * names. Beyond that, two rules, each measured in the benchmark's ablation table (a third, a fair
+ * share of the budget per job waited for, bought nothing there and went):
  *
  * - tokenWide: other processes using the token (stacks deployed at once) show only in the fall of the
  *   API's `ratelimit-remaining`; how far it fell within the last minute counts the token's requests
@@ -12,8 +13,6 @@
  * - firstMinute: in our own first minute that fall cannot see what others sent before our first answer;
  *   while the API's oldest counted request (`ratelimit-reset` less an hour) is under a minute old,
  *   everything it counted is this minute's.
- * - fairShare: each job waited for gets an equal share of the budget, so that a hundred jobs are each
- *   polled every 30 s rather than all early and then none for a minute.
  */
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
@@ -29,8 +28,8 @@ export const DEFAULT_REQUESTS_PER_MINUTE = 200;
 /** Requests one process has in flight at most (three processes overshoot by at most 2 x 8 together). */
 const DEFAULT_MAX_IN_FLIGHT = 8;
 
-export type BudgetRule = "tokenWide" | "firstMinute" | "fairShare";
-const RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute", "fairShare"];
+export type BudgetRule = "tokenWide" | "firstMinute";
+const RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute"];
 
 export interface BudgetStats {
   /** Requests let through. */
@@ -58,7 +57,6 @@ export class RateLimiter {
   /** Send times of our requests in the current window, oldest first. */
   private window: number[] = [];
   private blockedUntil = 0;
-  private waits = 0;
   private inFlight = 0;
   /** The `ratelimit-*` headers of the last minute's answers (and the one before it), oldest first. */
   private seen: RemainingSeen[] = [];
@@ -136,21 +134,6 @@ export class RateLimiter {
     );
   }
 
-  /** Counts a job waited for with this budget until the returned function is called. */
-  joinWait(): () => void {
-    this.waits++;
-    let left = false;
-    return () => {
-      if (!left) this.waits--;
-      left = true;
-    };
-  }
-
-  /** The least time between two polls of one job that leaves every job waited for its share. */
-  fairPollIntervalMs(): number {
-    return this.rules.includes("fairShare") ? (this.waits * MINUTE_MS) / this.perMinute : 0;
-  }
-
   stats(): BudgetStats {
     return { ...this.counters };
   }
@@ -209,7 +192,7 @@ export class RateLimiter {
 
 /**
  * The budget shared by every client of this process that talks to `baseUrl` with `token`. The
- * benchmark switches rules off in provider hosts with GRADIENT_INDEXING_ABLATE (e.g. "fairShare").
+ * benchmark switches rules off in provider hosts with GRADIENT_INDEXING_ABLATE (e.g. "firstMinute").
  */
 export function sharedRateLimiter(baseUrl: string, token: string, perMinute?: number): RateLimiter {
   // Kept on globalThis, not in a module variable: Pulumi's closure serializer copies the module

@@ -172,7 +172,6 @@ async function awaitJob(
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
       policy,
-      share: api.rateLimiter,
       // A 404 so soon after this deploy took the job is the API's read-after-write lag, not its loss.
       notFoundGraceUntil: systemClock.now() + policy.apiLagMs,
       ...(typicalRunMs !== undefined && { typicalRunMs }),

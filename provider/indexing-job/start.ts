@@ -301,7 +301,6 @@ async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
     other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
       deadline: ctx.deadline,
       policy: { ...ctx.poll, ...ctx.settings.poll },
-      share: ctx.api.rateLimiter,
     });
   } catch (error) {
     if (hasStatus(error, 404)) return;

@@ -86,8 +86,6 @@ export interface WaitOptions {
    * show the job yet (read-after-write lag). After it, a 404 means the job is gone.
    */
   notFoundGraceUntil?: number;
-  /** A request budget shared with other waits: no poll comes sooner than this wait's fair share of it. */
-  share?: { joinWait(): () => void; fairPollIntervalMs(): number };
 }
 
 export type WaitResult = { ended: boolean; job: IndexingJob };
@@ -108,34 +106,27 @@ export async function waitForJob(
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   options.onObserve?.(initial);
   if (options.typicalRunMs !== undefined) schedule.expectRun(options.typicalRunMs, clock.now(), initial);
-  const leave = outcomeOf(initial) === "running" ? options.share?.joinWait() : undefined;
   let job = initial;
   let delay = schedule.next(clock.now());
   let errors = 0;
-  try {
-    while (outcomeOf(job) === "running") {
-      const polledAt = clock.now();
-      if (polledAt >= options.deadline) return { ended: false, job };
-      // No sooner than this wait's share of a budget shared with other waits allows.
-      const wait = Math.max(delay, options.share?.fairPollIntervalMs() ?? 0);
-      await clock.sleep(Math.min(wait, options.deadline - polledAt));
-      try {
-        job = await fetchJob();
-        errors = 0;
-      } catch (error) {
-        // Not found yet, so soon after the start, is the API's lag rather than a failure.
-        const lagging = hasStatus(error, 404) && clock.now() < (options.notFoundGraceUntil ?? -Infinity);
-        if (!lagging && (!isTransient(error) || ++errors > maxErrors)) throw error;
-        delay = schedule.next(clock.now());
-        continue;
-      }
-      options.onObserve?.(job);
+  while (outcomeOf(job) === "running") {
+    const polledAt = clock.now();
+    if (polledAt >= options.deadline) return { ended: false, job };
+    await clock.sleep(Math.min(delay, options.deadline - polledAt));
+    try {
+      job = await fetchJob();
+      errors = 0;
+    } catch (error) {
+      // Not found yet, so soon after the start, is the API's lag rather than a failure.
+      const lagging = hasStatus(error, 404) && clock.now() < (options.notFoundGraceUntil ?? -Infinity);
+      if (!lagging && (!isTransient(error) || ++errors > maxErrors)) throw error;
       delay = schedule.next(clock.now());
+      continue;
     }
-    return { ended: true, job };
-  } finally {
-    leave?.();
+    options.onObserve?.(job);
+    delay = schedule.next(clock.now());
   }
+  return { ended: true, job };
 }
 
 function isTransient(error: unknown): boolean {
