@@ -11,8 +11,8 @@
  *   there, and the window honours that count too. Requests in flight are invisible to the others, hence
  *   the cap on them.
  * - firstMinute: in our own first minute that fall cannot see what others sent before our first answer;
- *   while the API's oldest counted request (`ratelimit-reset` less an hour) is under a minute old,
- *   everything it counted is this minute's.
+ *   while the API's oldest counted request (`ratelimit-reset` less an hour, read against the answer's
+ *   `Date`: the API's clock, not ours) is under a minute old, everything it counted is this minute's.
  */
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
@@ -108,6 +108,9 @@ export class RateLimiter {
     const remaining = header("ratelimit-remaining");
     const reset = header("ratelimit-reset") * 1000;
     const now = this.clock.now();
+    // `ratelimit-reset` is a time on the API's clock: read it against the answer's own `Date`.
+    const serverNow = Date.parse(headers.get("date") ?? "");
+    const resetIn = reset - (Number.isFinite(serverNow) ? serverNow : now);
     if (status === 429) this.counters.throttled++;
     // A 429's remaining speaks of the refused minute, not of how many requests were counted.
     else if (Number.isFinite(remaining)) {
@@ -117,14 +120,11 @@ export class RateLimiter {
         at: now,
         remaining,
         ...(Number.isFinite(limit) && { hourCount: limit - remaining }),
-        ...(Number.isFinite(reset) && { oldestAt: reset - HOUR_MS }),
+        ...(Number.isFinite(resetIn) && { oldestAt: now + resetIn - HOUR_MS }),
       });
       if (remaining > 0) return;
     } else return;
     const retryAfter = header("retry-after") * 1000;
-    // `ratelimit-reset` is a time on the API's clock: read it against the answer's own `Date`.
-    const serverNow = Date.parse(headers.get("date") ?? "");
-    const resetIn = reset - (Number.isFinite(serverNow) ? serverNow : now);
     const resumeAt =
       now + (Number.isFinite(retryAfter) ? retryAfter : Number.isFinite(resetIn) ? resetIn : 0);
     // Never less than a second nor more than a minute: the reset may name the hour's end.
