@@ -165,7 +165,8 @@ export function ablationTables(result: AblationResult): string {
       WORKLOADS.map((workload, i) => {
         const run = runs[workload];
         const first = i === 0 ? (off === "none" ? "none (all on)" : off) : "";
-        if (!run) return [first, workloadName(workload, sizes), "skipped", "-", "-", "-", "-", "-", "-"];
+        if (!run)
+          return [first, `${workloadName(workload, sizes)} (skipped)`, "-", "-", "-", "-", "-", "-", "-"];
         return [
           first,
           workloadName(workload, sizes),

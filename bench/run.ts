@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --only p1,p3]`: checks the four performance targets, prints a table
  * per target with the baseline side by side and a verdict each, and writes bench/results.json.
  * `npm run bench -- --only ablation` (or `--only p2,ablation`, which reuses P2's runs) prints what each
- * rule of the poller and of the request budget buys; it is not part of the default run (about 20
+ * rule of the poller and of the request budget buys; it is not part of the default run (about 25
  * minutes of its own).
  */
 import * as fs from "node:fs";
