@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
+import { callApi, startOthersJob as startOthers } from "./helpers/sim-api";
 
 const { IndexingJobProvider } = installedPackage();
 
@@ -41,29 +42,16 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
     await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
   }
 
-  async function api(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(`${sim.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-  }
-
-  /** Someone else's job (another stack, the control panel), started straight through the API. */
-  async function startOthersJob(kbUuid: string): Promise<string> {
-    const answer = await api("POST", JOBS_PATH, { knowledge_base_uuid: kbUuid, data_source_uuids: [] });
-    assert.equal(answer.status, 200, "the other job did not start");
-    return ((await answer.json()) as { job: { uuid: string } }).job.uuid;
-  }
+  const startOthersJob = (kbUuid: string) => startOthers(sim, kbUuid);
 
   /** A knowledge base created through the API, as @pulumi/digitalocean creates one. */
   async function createKnowledgeBase(): Promise<string> {
-    const answer = await api("POST", "/v2/gen-ai/knowledge_bases", {
+    const answer = await callApi(sim, "POST", "/v2/gen-ai/knowledge_bases", {
       name: "docs",
       region: "tor1",
       datasources: [{ spaces_data_source: { bucket_name: "docs", item_path: "/", region: "tor1" } }],
     });
-    return ((await answer.json()) as { knowledge_base: { uuid: string } }).knowledge_base.uuid;
+    return String((answer.body.knowledge_base as { uuid: string }).uuid);
   }
 
   before(async () => {
@@ -229,12 +217,12 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
       for (let i = 0; i < 20; i++) await startOthersJob(kb.uuid);
       sim.planJobs(kb.uuid, { pendingMs: 100, durationMs: 600 });
-      const listed = (await (
-        await api("GET", `/v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs?per_page=100`)
-      ).json()) as {
-        jobs: unknown[];
-      };
-      assert.equal(listed.jobs.length, 15);
+      const listed = await callApi(
+        sim,
+        "GET",
+        `/v2/gen-ai/knowledge_bases/${kb.uuid}/indexing_jobs?per_page=100`,
+      );
+      assert.equal((listed.body.jobs as unknown[]).length, 15);
       const { id, outs } = await host.create(inputs(kb.uuid));
       assert.equal(sim.jobs().length, 21);
       assert.equal(id, sim.jobs()[0]?.uuid);

@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
+import { startOthersJob as startOthers } from "./helpers/sim-api";
 
 const { IndexingJobProvider } = installedPackage();
 
@@ -60,16 +61,8 @@ describe("IndexingJob against the real API's behaviour (through the Pulumi host)
     return { uuid, dataSourceUuids: (listed.knowledge_base_data_sources ?? []).map((ds) => ds.uuid) };
   }
 
-  /** Someone else's job (another stack, the control panel), started straight through the API. */
-  async function startOthersJob(kbUuid: string, dataSourceUuids: string[] = []): Promise<string> {
-    const answer = await fetch(`${sim.url}${JOBS_PATH}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ knowledge_base_uuid: kbUuid, data_source_uuids: dataSourceUuids }),
-    });
-    assert.equal(answer.status, 200, "the other job did not start");
-    return ((await answer.json()) as { job: { uuid: string } }).job.uuid;
-  }
+  const startOthersJob = (kbUuid: string, dataSourceUuids: string[] = []) =>
+    startOthers(sim, kbUuid, dataSourceUuids);
 
   before(async () => {
     provider = await serializeProvider(

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { WireIndexingJob } from "../provider/api/types";
 import { ManualClock } from "../simulator/manual-clock";
+import { callApi } from "./helpers/sim-api";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 
 type Body = Record<string, unknown>;
@@ -23,12 +24,7 @@ describe("API simulator facts: reads and starts", () => {
 
   async function api(method: string, path: string, body?: unknown) {
     assert.ok(sim);
-    const response = await fetch(`${sim.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
+    return callApi(sim, method, path, body);
   }
   const start = (kb: string) => api("POST", "/v2/gen-ai/indexing_jobs", { knowledge_base_uuid: kb });
   const uuidsOf = (answer: { body: Body }) => (answer.body.jobs as WireIndexingJob[]).map((job) => job.uuid);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { DATA_SOURCE_COUNT_FIELDS, type WireIndexingJob } from "../provider/api/types";
 import { ManualClock } from "../simulator/manual-clock";
+import { callApi } from "./helpers/sim-api";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 
 type Body = Record<string, unknown>;
@@ -23,12 +24,7 @@ describe("API simulator facts: the shape of a job", () => {
 
   async function api(method: string, path: string, body?: unknown) {
     assert.ok(sim);
-    const response = await fetch(`${sim.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
+    return callApi(sim, method, path, body);
   }
 
   /** Starts a 1 s job (no pending time) over two data sources of 6 and 4 items; its uuid. */
