@@ -5,27 +5,14 @@
  */
 import assert from "node:assert/strict";
 import type { WireIndexingJob } from "../provider/api/types";
-import { ManualClock } from "../simulator/manual-clock";
-import { callApi } from "./helpers/sim-api";
-import { REAL_API_PRESET, startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
+import { manualSimulator } from "./helpers/sim-api";
+import { REAL_API_PRESET } from "../simulator";
 
 type Body = Record<string, unknown>;
 
 describe("API simulator facts: cancels, databases, reindexing", () => {
-  let clock: ManualClock;
-  let sim: Simulator | undefined;
-
-  async function begin(options: SimulatorOptions = {}): Promise<Simulator> {
-    await sim?.close();
-    clock = new ManualClock();
-    sim = await startSimulator({ clock, ...options });
-    return sim;
-  }
-
-  async function api(method: string, path: string, body?: unknown) {
-    assert.ok(sim);
-    return callApi(sim, method, path, body);
-  }
+  const session = manualSimulator();
+  const { begin, api } = session;
   const start = (kb: string) => api("POST", "/v2/gen-ai/indexing_jobs", { knowledge_base_uuid: kb });
   const jobUuid = (answer: { body: Body }) => String((answer.body.job as Body).uuid);
   const phaseOf = async (job: string) =>
@@ -45,15 +32,10 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
   const databaseStatus = async (kb: string) =>
     (await api("GET", `/v2/gen-ai/knowledge_bases/${kb}`)).body.database_status;
 
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
   it("by default, a cancel takes effect at once", async () => {
     const kb = (await begin()).seedKnowledgeBase().uuid;
     const job = jobUuid(await start(kb));
-    clock.advance(1000);
+    session.clock.advance(1000);
     assert.equal((await cancel(job)).phase, "BATCH_JOB_PHASE_CANCELLED");
     assert.equal((await start(kb)).status, 200);
   });
@@ -62,16 +44,16 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
     const s = await begin({ cancelDelayMs: 3000, defaultJobPlan: { pendingMs: 0, durationMs: 10_000 } });
     const kb = s.seedKnowledgeBase().uuid;
     const job = jobUuid(await start(kb));
-    clock.advance(1000);
+    session.clock.advance(1000);
     const answered = await cancel(job);
     assert.equal(answered.phase, "BATCH_JOB_PHASE_RUNNING");
     assert.equal(answered.finished_at, undefined);
-    clock.advance(1000);
+    session.clock.advance(1000);
     assert.equal((await start(kb)).status, 400, "still active: it blocks a start");
     assert.equal((await cancel(job)).phase, "BATCH_JOB_PHASE_RUNNING", "a second cancel changes nothing");
-    clock.advance(1999);
+    session.clock.advance(1999);
     assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_RUNNING");
-    clock.advance(1);
+    session.clock.advance(1);
     assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_CANCELLED");
     assert.equal(s.job(job)?.finished_at, "2026-01-01T00:00:04Z", "3 s after the first cancel");
     assert.equal((await start(kb)).status, 200);
@@ -80,9 +62,9 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
   it("cancelDelayMs: a job that ends before the cancel takes effect simply ends", async () => {
     const s = await begin({ cancelDelayMs: 3000, defaultJobPlan: { pendingMs: 0, durationMs: 2000 } });
     const job = jobUuid(await start(s.seedKnowledgeBase().uuid));
-    clock.advance(1000);
+    session.clock.advance(1000);
     await cancel(job);
-    clock.advance(5000);
+    session.clock.advance(5000);
     assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_SUCCEEDED");
   });
 
@@ -90,13 +72,13 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
     const s = await begin({ provisioningMs: 1000, provisioningOutcome: "UNHEALTHY" });
     const kb = await createKb();
     assert.equal(await databaseStatus(kb), "CREATING");
-    clock.advance(1000);
+    session.clock.advance(1000);
     for (let i = 0; i < 2; i++) {
       assert.equal(await databaseStatus(kb), "UNHEALTHY");
       const refused = await start(kb);
       assert.equal(refused.status, 500);
       assert.match(String(refused.body.message), /^failed to get db creds/);
-      clock.advance(3_600_000);
+      session.clock.advance(3_600_000);
     }
     assert.deepEqual(s.jobs(), []);
   });
@@ -109,9 +91,9 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
 
     await begin({ provisioningMs: 1000 });
     const fine = await createKb();
-    clock.advance(1000);
+    session.clock.advance(1000);
     assert.equal(await databaseStatus(fine), "ONLINE");
-    assert.equal(sim?.jobs().length, 1, "it indexed itself");
+    assert.equal(session.sim?.jobs().length, 1, "it indexed itself");
 
     const s = await begin({ provisioningStartStatus: 503 });
     const seeded = s.seedKnowledgeBase({ provisioningOutcome: "UNHEALTHY" }).uuid;
@@ -124,7 +106,7 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
     const s = await begin({ reindexOnDataSourceDelete: true });
     const kb = s.seedKnowledgeBase({ dataSources: [{}, {}, {}] });
     const [a, b, c] = kb.dataSourceUuids;
-    clock.advance(1234);
+    session.clock.advance(1234);
     const removed = await api("DELETE", `/v2/gen-ai/knowledge_bases/${kb.uuid}/data_sources/${a}`);
     assert.equal(removed.status, 200);
     const [own] = s.jobs();
@@ -134,11 +116,11 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
 
     s.removeDataSource(kb.uuid, b ?? "");
     assert.equal(s.jobs().length, 1, "a job is active: nothing more");
-    clock.advance(10_000);
+    session.clock.advance(10_000);
     s.addDataSource(kb.uuid);
     s.removeDataSource(kb.uuid, c ?? "");
     assert.equal(s.jobs().length, 2, "removeDataSource reindexes too");
-    clock.advance(10_000);
+    session.clock.advance(10_000);
     s.removeDataSource(kb.uuid, s.jobs()[0]?.data_source_uuids?.[0] ?? "");
     assert.equal(s.jobs().length, 2, "none remain: nothing to index");
   });
@@ -175,7 +157,7 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
     const [job] = (await api("GET", "/v2/gen-ai/indexing_jobs")).body.jobs as WireIndexingJob[];
     assert.ok(job, "readAfterWriteLagMs: 0 overrides the preset's lag");
     assert.match(job.created_at ?? "", /^2026-01-01T00:00:02\.\d{6}Z$/);
-    clock.advance(1000);
+    session.clock.advance(1000);
     assert.equal(await phaseOf(job.uuid ?? ""), "BATCH_JOB_PHASE_RUNNING");
     const running = (await api("GET", `/v2/gen-ai/indexing_jobs/${job.uuid}`)).body.job as WireIndexingJob;
     assert.equal(running.status, "INDEX_JOB_STATUS_RUNNING");

@@ -5,27 +5,14 @@
  */
 import assert from "node:assert/strict";
 import type { WireIndexingJob } from "../provider/api/types";
-import { ManualClock } from "../simulator/manual-clock";
-import { callApi } from "./helpers/sim-api";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
+import { manualSimulator } from "./helpers/sim-api";
+import type { SimulatorOptions } from "../simulator";
 
 type Body = Record<string, unknown>;
 
 describe("API simulator facts: reads and starts", () => {
-  let clock: ManualClock;
-  let sim: Simulator | undefined;
-
-  async function begin(options: SimulatorOptions = {}): Promise<Simulator> {
-    await sim?.close();
-    clock = new ManualClock();
-    sim = await startSimulator({ clock, ...options });
-    return sim;
-  }
-
-  async function api(method: string, path: string, body?: unknown) {
-    assert.ok(sim);
-    return callApi(sim, method, path, body);
-  }
+  const session = manualSimulator();
+  const { begin, api } = session;
   const start = (kb: string) => api("POST", "/v2/gen-ai/indexing_jobs", { knowledge_base_uuid: kb });
   const uuidsOf = (answer: { body: Body }) => (answer.body.jobs as WireIndexingJob[]).map((job) => job.uuid);
   /** What reads show of a job: its GET status, and whether each list and its knowledge base show it. */
@@ -40,11 +27,6 @@ describe("API simulator facts: reads and starts", () => {
   };
   const everywhere = { get: 200, list: true, kbList: true, latest: true };
   const nowhere = { get: 404, list: false, kbList: false, latest: false };
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
 
   it("by default, a started job is readable at once", async () => {
     const kb = (await begin()).seedKnowledgeBase().uuid;
@@ -64,9 +46,9 @@ describe("API simulator facts: reads and starts", () => {
 
     const busy = await start(kb);
     assert.equal(busy.status, 400, "it blocks a second start");
-    clock.advance(2999);
+    session.clock.advance(2999);
     assert.deepEqual(await seen(kb, job), nowhere);
-    clock.advance(1);
+    session.clock.advance(1);
     assert.deepEqual(await seen(kb, job), everywhere);
 
     const other = s.seedKnowledgeBase().uuid;
@@ -84,11 +66,11 @@ describe("API simulator facts: reads and starts", () => {
       datasources: [{ bucket_name: "b" }],
     });
     const kb = String((created.body.knowledge_base as Body).uuid);
-    clock.advance(1000);
+    session.clock.advance(1000);
     assert.equal((await start(kb)).status, 400, "its own job runs");
-    const own = sim?.jobs()[0]?.uuid ?? "";
+    const own = session.sim?.jobs()[0]?.uuid ?? "";
     assert.deepEqual(await seen(kb, own), nowhere);
-    clock.advance(3000);
+    session.clock.advance(3000);
     assert.deepEqual(await seen(kb, own), everywhere);
   });
 
@@ -150,7 +132,7 @@ describe("API simulator facts: reads and starts", () => {
     });
     const kb = s.seedKnowledgeBase().uuid;
     assert.equal((await api("GET", "/v2/gen-ai/indexing_jobs")).status, 200, "other requests pass");
-    const resetAt = String(clock.now() / 1000 + 2);
+    const resetAt = String(session.clock.now() / 1000 + 2);
 
     const limited = await start(kb);
     assert.equal(limited.status, 429);

@@ -5,27 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { DATA_SOURCE_COUNT_FIELDS, type WireIndexingJob } from "../provider/api/types";
-import { ManualClock } from "../simulator/manual-clock";
-import { callApi } from "./helpers/sim-api";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
+import { manualSimulator } from "./helpers/sim-api";
+import type { Simulator, SimulatorOptions } from "../simulator";
 
 type Body = Record<string, unknown>;
 
 describe("API simulator facts: the shape of a job", () => {
-  let clock: ManualClock;
-  let sim: Simulator | undefined;
-
-  async function begin(options: SimulatorOptions = {}): Promise<Simulator> {
-    await sim?.close();
-    clock = new ManualClock();
-    sim = await startSimulator({ clock, ...options });
-    return sim;
-  }
-
-  async function api(method: string, path: string, body?: unknown) {
-    assert.ok(sim);
-    return callApi(sim, method, path, body);
-  }
+  const session = manualSimulator();
+  const { begin, api } = session;
 
   /** Starts a 1 s job (no pending time) over two data sources of 6 and 4 items; its uuid. */
   async function startTwoSourceJob(s: Simulator): Promise<{ kb: string; job: string }> {
@@ -38,14 +25,9 @@ describe("API simulator facts: the shape of a job", () => {
   const getJob = async (uuid: string) =>
     (await api("GET", `/v2/gen-ai/indexing_jobs/${uuid}`)).body.job as WireIndexingJob & Body;
 
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
   it("sends the Nov 2025 job shape by default: total_tokens, no job-level total_items_*; legacyJobCounts adds them", async () => {
     const { job } = await startTwoSourceJob(await begin());
-    clock.advance(1000);
+    session.clock.advance(1000);
     const now = await getJob(job);
     assert.equal(now.total_tokens, String(10 * 850));
     assert.equal(now.tokens, 10 * 850);
@@ -54,7 +36,7 @@ describe("API simulator facts: the shape of a job", () => {
     }
 
     const legacy = await startTwoSourceJob(await begin({ legacyJobCounts: true }));
-    clock.advance(1000);
+    session.clock.advance(1000);
     const old = await getJob(legacy.job);
     assert.deepEqual(
       [old.total_items_indexed, old.total_items_failed, old.total_items_skipped],
@@ -64,7 +46,7 @@ describe("API simulator facts: the shape of a job", () => {
 
   it('sourceCounts "at-end": a data source has no counts until it ended, the job no tokens until it ended', async () => {
     const { job } = await startTwoSourceJob(await begin({ sourceCounts: "at-end" }));
-    clock.advance(800); // the first data source (600 ms) ended, the second runs
+    session.clock.advance(800); // the first data source (600 ms) ended, the second runs
     const running = await getJob(job);
     const [first, second] = running.data_source_jobs ?? [];
     assert.equal(first?.indexed_item_count, "6");
@@ -73,7 +55,7 @@ describe("API simulator facts: the shape of a job", () => {
     assert.equal(running.total_tokens, undefined);
     assert.equal(running.tokens, undefined);
 
-    clock.advance(200);
+    session.clock.advance(200);
     const done = await getJob(job);
     for (const field of DATA_SOURCE_COUNT_FIELDS)
       assert.equal(typeof done.data_source_jobs?.[1]?.[field], "string");
@@ -82,7 +64,7 @@ describe("API simulator facts: the shape of a job", () => {
 
   it('sourceCounts "live" (the default): counts grow while a data source runs', async () => {
     const { job } = await startTwoSourceJob(await begin());
-    clock.advance(300);
+    session.clock.advance(300);
     const running = await getJob(job);
     assert.equal(running.data_source_jobs?.[0]?.indexed_item_count, "3");
     assert.equal(running.data_source_jobs?.[1]?.indexed_item_count, "0");
@@ -97,10 +79,10 @@ describe("API simulator facts: the shape of a job", () => {
       const started = await api("POST", "/v2/gen-ai/indexing_jobs", { knowledge_base_uuid: kb.uuid });
       const uuid = String((started.body.job as Body).uuid);
       const seen = [started.body.job as WireIndexingJob];
-      clock.advance(500);
+      session.clock.advance(500);
       seen.push(await getJob(uuid));
       seen.push(((await api("GET", "/v2/gen-ai/indexing_jobs")).body.jobs as WireIndexingJob[])[0] ?? {});
-      clock.advance(1000);
+      session.clock.advance(1000);
       seen.push(await getJob(uuid));
       return seen.map((job) => `${job.phase}/${job.status}`);
     };
@@ -123,7 +105,7 @@ describe("API simulator facts: the shape of a job", () => {
 
   it("writes whole-second timestamps on the simulator's clock by default, as is the Date header", async () => {
     const s = await begin();
-    clock.advance(1234);
+    session.clock.advance(1234);
     const { job, kb } = await startTwoSourceJob(s);
     const answer = await api("GET", `/v2/gen-ai/indexing_jobs/${job}`);
     assert.equal(answer.headers.get("date"), "Thu, 01 Jan 2026 00:00:01 GMT");
@@ -134,9 +116,9 @@ describe("API simulator facts: the shape of a job", () => {
 
   it("timestampSkewMs and subSecondTimestamps move every timestamp the API writes, never the Date header", async () => {
     const s = await begin({ timestampSkewMs: 2000, subSecondTimestamps: true });
-    clock.advance(1234);
+    session.clock.advance(1234);
     const { job, kb } = await startTwoSourceJob(s);
-    clock.advance(1000);
+    session.clock.advance(1000);
     const answer = await api("GET", `/v2/gen-ai/indexing_jobs/${job}`);
     assert.equal(answer.headers.get("date"), "Thu, 01 Jan 2026 00:00:02 GMT");
     const done = answer.body.job as WireIndexingJob;

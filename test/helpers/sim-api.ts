@@ -3,7 +3,8 @@
  * stack makes them: what the tests do beside the provider.
  */
 import * as assert from "node:assert/strict";
-import type { Simulator } from "../../simulator";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator";
+import { ManualClock } from "../../simulator/manual-clock";
 
 export interface SimAnswer {
   status: number;
@@ -41,4 +42,40 @@ export async function startOthersJob(
   });
   assert.equal(answer.status, 200, "the other job did not start");
   return String((answer.body.job as { uuid: string }).uuid);
+}
+
+/**
+ * A simulator on a manual clock for one describe block: `begin` starts a fresh one (closing the last),
+ * `api` calls it, and it is closed after each test.
+ */
+export function manualSimulator(): {
+  begin(options?: SimulatorOptions): Promise<Simulator>;
+  api(method: string, path: string, body?: unknown): Promise<SimAnswer>;
+  readonly clock: ManualClock;
+  readonly sim: Simulator | undefined;
+} {
+  let clock = new ManualClock();
+  let sim: Simulator | undefined;
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+  return {
+    async begin(options = {}) {
+      await sim?.close();
+      clock = new ManualClock();
+      sim = await startSimulator({ clock, ...options });
+      return sim;
+    },
+    api(method, path, body) {
+      assert.ok(sim, "begin() first");
+      return callApi(sim, method, path, body);
+    },
+    get clock() {
+      return clock;
+    },
+    get sim() {
+      return sim;
+    },
+  };
 }
