@@ -232,9 +232,15 @@ function hostEnv(ablate: readonly BudgetRule[]): NodeJS.ProcessEnv {
   return env;
 }
 
-/** For each job: from its end (its start's arrival plus its planned length) to the poll that saw it. */
+/**
+ * For each job: from its end (its start's arrival plus its planned length) to the first look after it,
+ * its own GET or a page of the account's job list (every job of a run fits in one page of 200).
+ */
 function lateness(sim: Simulator, lengths: Map<string, number>, jobUuids: Map<string, string>): number[] {
   const figures: number[] = [];
+  const listings = sim.requests.filter(
+    (r) => r.method === "GET" && r.path === "/v2/gen-ai/indexing_jobs" && r.status === 200,
+  );
   for (const [kb, uuid] of jobUuids) {
     const start = sim.requests.find(
       (r) =>
@@ -244,11 +250,12 @@ function lateness(sim: Simulator, lengths: Map<string, number>, jobUuids: Map<st
         (r.body as { knowledge_base_uuid?: string } | undefined)?.knowledge_base_uuid === kb,
     );
     if (!start) continue;
+    const end = start.at + (lengths.get(kb) ?? 0);
     const polls = sim.requests.filter(
       (r) => r.method === "GET" && r.path === `/v2/gen-ai/indexing_jobs/${uuid}` && r.status === 200,
     );
-    const seenAt = Math.max(start.at, ...polls.map((r) => r.at));
-    figures.push(seenAt - (start.at + (lengths.get(kb) ?? 0)));
+    const seenAt = Math.min(...[...polls, ...listings].map((r) => r.at).filter((at) => at >= end));
+    if (Number.isFinite(seenAt)) figures.push(seenAt - end);
   }
   return figures;
 }

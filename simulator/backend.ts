@@ -4,7 +4,7 @@ import type { JobBook } from "./job-book";
 import type { JobReads } from "./job-reads";
 import type { JobViewOptions } from "./job-view";
 import type { Schedules } from "./schedules";
-import type { ProvisioningOutcome } from "./types";
+import type { JobListOrder, ProvisioningOutcome } from "./types";
 
 /** The simulated service's state, shared by the route handlers and the test-facing API. */
 export interface Backend {
@@ -17,6 +17,8 @@ export interface Backend {
   view: JobViewOptions;
   /** How many of its latest jobs a knowledge base's job list shows. */
   knowledgeBaseJobsShown: number;
+  /** The account's job list: its order and its largest page. */
+  jobList: { order: JobListOrder; maxPerPage: number };
   /** How long a knowledge base created through the API provisions; unset: ready at once. */
   provisioningMs?: number;
   /** What its database becomes once provisioned; unset: ONLINE. */

@@ -6,9 +6,10 @@ import { duration, integer, listOf, nonEmpty, oneOf, signedDuration, type Flag }
 import { START_FAULTS } from "./faults";
 import { REAL_API_PRESET } from "./preset";
 import { PROVISIONING_OUTCOMES } from "./provisioning";
-import type { SourceCounts } from "./types";
+import type { JobListOrder, SourceCounts } from "./types";
 
 const SOURCE_COUNTS: readonly SourceCounts[] = ["live", "at-end"];
+const JOB_LIST_ORDERS: readonly JobListOrder[] = ["newest-first", "oldest-first"];
 
 export const FACT_FLAGS: Record<string, Flag> = {
   "real-api": {
@@ -68,6 +69,19 @@ export const FACT_FLAGS: Record<string, Flag> = {
     help: "how many latest jobs a knowledge base's job list shows, whatever page it asks (default 15)",
     apply: (s, v) =>
       (s.options.knowledgeBaseJobsShown = integer("--kb-jobs-shown", v, 0, Number.MAX_SAFE_INTEGER)),
+  },
+  "job-list-order": {
+    type: "string",
+    value: JOB_LIST_ORDERS.join("|"),
+    help: "the order of the account's job list, GET /v2/gen-ai/indexing_jobs (default newest-first)",
+    apply: (s, v) => (s.options.jobListOrder = oneOf("--job-list-order", v, JOB_LIST_ORDERS)),
+  },
+  "job-list-max-per-page": {
+    type: "string",
+    value: "N",
+    help: "the largest page the account's job list answers, whatever per_page asks (default 200)",
+    apply: (s, v) =>
+      (s.options.jobListMaxPerPage = integer("--job-list-max-per-page", v, 1, Number.MAX_SAFE_INTEGER)),
   },
   "conflict-message": {
     type: "string",

@@ -7,6 +7,9 @@
 /** When a data source job's counts appear: while it runs, or only once it ended. */
 export type SourceCounts = "live" | "at-end";
 
+/** The order of the account's job list, which the spec does not state. */
+export type JobListOrder = "newest-first" | "oldest-first";
+
 /** What a new knowledge base's database becomes once provisioned (`database_status`). */
 export type ProvisioningOutcome = "ONLINE" | "UNHEALTHY" | "DECOMMISSIONED";
 
@@ -44,6 +47,13 @@ export interface ApiFactOptions {
   subSecondTimestamps?: boolean;
   /** How many of its latest jobs `GET …/knowledge_bases/{uuid}/indexing_jobs` shows. Default 15. */
   knowledgeBaseJobsShown?: number;
+  /** The order of `GET /v2/gen-ai/indexing_jobs` (the spec does not say). Default "newest-first". */
+  jobListOrder?: JobListOrder;
+  /**
+   * The largest page `GET /v2/gen-ai/indexing_jobs` answers, whatever `per_page` asks (the spec does not
+   * say; DigitalOcean's other lists take up to 200). Default 200.
+   */
+  jobListMaxPerPage?: number;
   /** Used up in order by the next `POST /v2/gen-ai/indexing_jobs` requests. Default none. */
   startFaults?: readonly StartFault[];
   /**

@@ -10,6 +10,7 @@ import { JobBook } from "./job-book";
 import { JobReads } from "./job-reads";
 import { DEFAULT_JOB_VIEW, renderJob, type JobViewOptions } from "./job-view";
 import { assertOutcome } from "./provisioning";
+import { MAX_PER_PAGE } from "./pagination";
 import { newToken } from "./random";
 import { SlidingWindowRateLimiter } from "./ratelimit";
 import { Router, type Route } from "./router";
@@ -73,6 +74,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     schedules: new Schedules(),
     view,
     knowledgeBaseJobsShown: jobsShown(options.knowledgeBaseJobsShown),
+    jobList: {
+      order: options.jobListOrder ?? "newest-first",
+      maxPerPage: positive("jobListMaxPerPage", options.jobListMaxPerPage ?? MAX_PER_PAGE),
+    },
     provisioningMs: options.provisioningMs,
     provisioningOutcome: options.provisioningOutcome,
   };
@@ -154,6 +159,11 @@ function jobView(options: SimulatorOptions): JobViewOptions {
     runningStatus: options.runningStatus ?? DEFAULT_JOB_VIEW.runningStatus,
     runningPhase: options.runningPhase ?? DEFAULT_JOB_VIEW.runningPhase,
   };
+}
+
+function positive(name: string, n: number): number {
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new RangeError(`${name} must be >= 1, got ${n}`);
+  return n;
 }
 
 function jobsShown(n = KNOWLEDGE_BASE_JOBS_SHOWN): number {

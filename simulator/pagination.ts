@@ -15,9 +15,14 @@ export interface PageOf<T> {
  * Cuts one page out of `items`. Like DO, `first`/`previous` appear only after the first page and
  * `next`/`last` only before the last one; `per_page` above the maximum is capped.
  */
-export function paginate<T>(items: T[], query: URLSearchParams, pageUrl: string): PageOf<T> {
+export function paginate<T>(
+  items: T[],
+  query: URLSearchParams,
+  pageUrl: string,
+  maxPerPage = MAX_PER_PAGE,
+): PageOf<T> {
   const page = positiveInteger(query, "page") ?? 1;
-  const perPage = Math.min(positiveInteger(query, "per_page") ?? DEFAULT_PER_PAGE, MAX_PER_PAGE);
+  const perPage = Math.min(positiveInteger(query, "per_page") ?? DEFAULT_PER_PAGE, maxPerPage);
   const pages = Math.max(1, Math.ceil(items.length / perPage));
   const link = (target: number) => {
     const url = new URL(pageUrl);

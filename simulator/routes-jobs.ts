@@ -11,13 +11,15 @@ import { bodyObject, optionalString, optionalStringArray, requiredString } from 
 /** The API lists only the latest jobs of a knowledge base. */
 export const KNOWLEDGE_BASE_JOBS_SHOWN = 15;
 
-export function jobRoutes({ catalog, jobs, reads, view, knowledgeBaseJobsShown }: Backend): Route[] {
+export function jobRoutes({ catalog, jobs, reads, view, knowledgeBaseJobsShown, jobList }: Backend): Route[] {
   return [
     {
       method: "GET",
       path: "/v2/gen-ai/indexing_jobs",
       handler: ({ query, pageUrl, now }) => {
-        const page = paginate(reads.all(now), query, pageUrl);
+        const all = reads.all(now);
+        if (jobList.order === "oldest-first") all.reverse();
+        const page = paginate(all, query, pageUrl, jobList.maxPerPage);
         return {
           jobs: page.items.map((job) => renderJob(job, now, view)),
           links: page.links,

@@ -6,7 +6,13 @@ import type { WireIndexingJob } from "../provider/api/types";
 import type { Clock } from "../provider/clock";
 import type { ApiFactOptions, ProvisioningOutcome } from "./fact-types";
 
-export type { ApiFactOptions, ProvisioningOutcome, SourceCounts, StartFault } from "./fact-types";
+export type {
+  ApiFactOptions,
+  JobListOrder,
+  ProvisioningOutcome,
+  SourceCounts,
+  StartFault,
+} from "./fact-types";
 
 /** How a simulated indexing job ends. */
 export type JobOutcome = "succeeded" | "no_changes" | "partial" | "failed" | "error";

@@ -38,7 +38,11 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
   let provider: string;
 
   const cancels = () => sim.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/cancel"));
-  const polled = (uuid: string) => sim.requests.some((r) => r.method === "GET" && r.path.endsWith(uuid));
+  /** Looked at since request `from`: by its own GET or by the account's job list that shows it. */
+  const polled = (uuid: string, from: number) =>
+    sim.requests
+      .slice(from)
+      .some((r) => r.method === "GET" && (r.path.endsWith(uuid) || r.path === "/v2/gen-ai/indexing_jobs"));
   const interruptLines = () =>
     host
       .output()
@@ -63,7 +67,8 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
     const fresh = () => sim.jobs().find((j) => !known.includes(j.uuid));
     await until("the job started", () => fresh() !== undefined);
     const uuid = fresh()?.uuid ?? "";
-    await until("the job is polled", () => polled(uuid));
+    const from = sim.requests.length;
+    await until("the job is polled", () => polled(uuid, from));
     return { uuid, done };
   }
 
@@ -196,7 +201,8 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
     const reindex = sim.jobs()[0]?.uuid ?? "";
     const done = host.create(inputs(kb.uuid)).catch((e: unknown) => e);
     await host.waitForOutput(new RegExp(`reindexes itself with job ${reindex}`), 10_000);
-    await until("the job is polled", () => polled(reindex));
+    const from = sim.requests.length;
+    await until("the job is polled", () => polled(reindex, from));
     const exit = await host.signal("SIGINT");
     assert.ok(endedBySigint(exit));
     assert.equal(cancels().length, 0, "an interrupt cancelled a job this resource did not start");

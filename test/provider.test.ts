@@ -260,12 +260,12 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       sim.planNextJob(kb.uuid, { durationMs: 30_000 });
       const { outs } = await host.create(inputs({ waitForCompletion: false }));
       assert.equal(outs.phase, "BATCH_JOB_PHASE_PENDING");
-      // One look at the knowledge base's jobs, one start, no poll of the job; the knowledge base's data
-      // sources are listed for drift (see drift.test).
+      // One look at the jobs (the account's list, which holds them all here), one start, no poll of the
+      // job; the knowledge base's data sources are listed for drift (see drift.test).
       assert.deepEqual(
         apiCalls().map((r) => `${r.method} ${r.path.replace(kb.uuid, "{kb}")}`),
         [
-          "GET /v2/gen-ai/knowledge_bases/{kb}/indexing_jobs",
+          "GET /v2/gen-ai/indexing_jobs",
           "POST /v2/gen-ai/indexing_jobs",
           "GET /v2/gen-ai/knowledge_bases/{kb}/data_sources",
         ],

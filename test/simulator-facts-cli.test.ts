@@ -23,6 +23,8 @@ const MAPPINGS: [args: string[], options: SimulatorOptions][] = [
   [["--subsecond-timestamps"], { subSecondTimestamps: true }],
   [["--subsecond-timestamps", "--no-subsecond-timestamps"], { subSecondTimestamps: false }],
   [["--kb-jobs-shown", "4"], { knowledgeBaseJobsShown: 4 }],
+  [["--job-list-order", "oldest-first"], { jobListOrder: "oldest-first" }],
+  [["--job-list-max-per-page", "25"], { jobListMaxPerPage: 25 }],
   [["--conflict-message", "conflict"], { concurrentStartMessage: "conflict" }],
   [
     ["--start-faults", "429,429-retry-after,500,502,503,drop,drop-after"],

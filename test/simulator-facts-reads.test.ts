@@ -95,6 +95,25 @@ describe("API simulator facts: reads and starts", () => {
     }
   });
 
+  it("jobListOrder and jobListMaxPerPage: the account's list in either order, pages capped", async () => {
+    const listed = async (options: SimulatorOptions, query: string) => {
+      const s = await begin(options);
+      const created: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        const kb = s.seedKnowledgeBase().uuid;
+        created.push(((await start(kb)).body.job as Body).uuid);
+      }
+      return { created, answer: await api("GET", `/v2/gen-ai/indexing_jobs${query}`) };
+    };
+    const newest = await listed({}, "?per_page=200");
+    assert.deepEqual(uuidsOf(newest.answer), [...newest.created].reverse());
+    const oldest = await listed({ jobListOrder: "oldest-first" }, "?per_page=200");
+    assert.deepEqual(uuidsOf(oldest.answer), oldest.created);
+    const capped = await listed({ jobListMaxPerPage: 2 }, "?per_page=200");
+    assert.equal(uuidsOf(capped.answer).length, 2);
+    assert.deepEqual(capped.answer.body.meta, { page: 1, pages: 2, total: 3 });
+  });
+
   it("concurrentStartMessage words the busy refusal, {kb} standing for the knowledge base", async () => {
     const refusal = async (options: SimulatorOptions) => {
       const kb = (await begin(options)).seedKnowledgeBase().uuid;

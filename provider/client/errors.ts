@@ -76,3 +76,9 @@ export function isApiError(error: unknown): error is DigitalOceanApiError {
 export function hasStatus(error: unknown, ...statuses: number[]): error is DigitalOceanApiError {
   return isApiError(error) && error.status !== undefined && statuses.includes(error.status);
 }
+
+/** What waiting cures: no answer or a garbled one, a timeout, the rate limit, a server error. */
+export function isOutage(error: unknown): error is DigitalOceanApiError {
+  if (!isApiError(error)) return false;
+  return error.kind !== "http" || [408, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500;
+}

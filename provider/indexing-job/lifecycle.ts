@@ -18,6 +18,7 @@ import { consolePrint, shortId } from "../host/console";
 import { failedSources, failureMessage, ProgressReporter } from "./messages";
 import { startOrAdopt, type StartedRun } from "./start";
 import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
+import { jobBoardOf } from "../waiting/job-board";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
 
@@ -172,6 +173,7 @@ async function awaitJob(
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
       policy,
+      board: jobBoardOf(api),
       // A 404 so soon after this deploy took the job is the API's read-after-write lag, not its loss.
       notFoundGraceUntil: systemClock.now() + policy.apiLagMs,
       ...(typicalRunMs !== undefined && { typicalRunMs }),

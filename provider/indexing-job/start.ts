@@ -20,6 +20,8 @@
  */
 import type { IndexingJob } from "../api/types";
 import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "../client";
+import { isOutage } from "../client/errors";
+import { jobBoardOf } from "../waiting/job-board";
 import { systemClock } from "../clock";
 import { typicalRunMs } from "../waiting/past-runs";
 import type { JobSettings } from "./inputs";
@@ -287,12 +289,6 @@ function lostAnswer(error: DigitalOceanApiError): boolean {
   return error.kind !== "http" || (error.status !== undefined && error.status >= 500);
 }
 
-/** What waiting cures: rate limited, a server error, no answer or a garbled one. */
-function isOutage(error: unknown): boolean {
-  if (!isApiError(error)) return false;
-  return error.kind !== "http" || error.status === 408 || error.status === 429 || (error.status ?? 0) >= 500;
-}
-
 /** Waits for someone else's job to end; one the API no longer shows is out of the way too. */
 async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
   const uuid = running.uuid ?? "";
@@ -300,6 +296,7 @@ async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
   try {
     other = await waitForJob(running, () => ctx.api.getIndexingJob(uuid), {
       deadline: ctx.deadline,
+      board: jobBoardOf(ctx.api),
       policy: { ...ctx.poll, ...ctx.settings.poll },
     });
   } catch (error) {
@@ -314,10 +311,13 @@ async function waitOut(ctx: StartContext, running: IndexingJob): Promise<void> {
   }
 }
 
-async function listJobs(
-  api: GradientClient,
-  kb: string,
-): ReturnType<GradientClient["listKnowledgeBaseIndexingJobs"]> {
+/**
+ * The knowledge base's latest jobs, newest first: from the account's job list when one page of it,
+ * shared with other starts of this process, holds every job (jobBoardOf), else from its own list.
+ */
+async function listJobs(api: GradientClient, kb: string): Promise<{ items: IndexingJob[] }> {
+  const shared = await jobBoardOf(api).knowledgeBaseJobs(kb);
+  if (shared) return { items: shared };
   try {
     return await api.listKnowledgeBaseIndexingJobs(kb);
   } catch (error) {

@@ -9,12 +9,15 @@
  * one call, never a later end than the SDK's: every poll of the SDK's schedule stays.
  */
 import type { IndexingJob } from "../api/types";
-import { hasStatus, isApiError } from "../client";
-import { systemClock, type Clock } from "../clock";
+import { hasStatus } from "../client";
+import { isOutage } from "../client/errors";
+import type { Clock } from "../clock";
+import { JobBoard, type WaitResult, type Watch } from "./job-board";
 import { outcomeOf } from "./outcome";
 import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
 export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
+export type { WaitResult } from "./job-board";
 
 /** How long after the end past runs make likely their poll goes. */
 const PAST_RUNS_MARGIN_MS = 1_000;
@@ -58,15 +61,24 @@ export class PollSchedule {
 
   /** The wait until the SDK schedule's next poll at least `minDelayMs` after `now`. */
   private ageBasedDelay(now: number): number {
-    const { firstDelayMs, firstDelayRepeats, maxDelayMs, minDelayMs } = this.policy;
-    const origin = this.origin ?? now;
+    return this.sdkPoll(now + this.policy.minDelayMs).at - now;
+  }
+
+  /** The gap between the SDK schedule's two polls around `now`: how often it polls at the job's age. */
+  stepAt(now: number): number {
+    return this.sdkPoll(now + 1).step;
+  }
+
+  /** The SDK schedule's first poll at or after `time`, and the gap before it. */
+  private sdkPoll(time: number): { at: number; step: number } {
+    const { firstDelayMs, firstDelayRepeats, maxDelayMs } = this.policy;
     let step = Math.max(firstDelayMs, 1);
-    let at = origin + step;
-    for (let n = 1; at < now + minDelayMs; n++) {
+    let at = (this.origin ?? time) + step;
+    for (let n = 1; at < time; n++) {
       if (n >= firstDelayRepeats) step = Math.min(step * 2, Math.max(maxDelayMs, 1));
       at += step;
     }
-    return at - now;
+    return { at, step };
   }
 }
 
@@ -75,6 +87,8 @@ export interface WaitOptions {
   deadline: number;
   clock?: Clock;
   policy?: Partial<PollPolicy>;
+  /** Shares looks with the process's other waits (jobBoardOf); the clock is then the board's. */
+  board?: JobBoard;
   /** Called with every state of the job seen, the first one included. */
   onObserve?: (job: IndexingJob) => void;
   /** Consecutive failed polls tolerated before giving up. Default 5. */
@@ -88,49 +102,47 @@ export interface WaitOptions {
   notFoundGraceUntil?: number;
 }
 
-export type WaitResult = { ended: boolean; job: IndexingJob };
-
 /**
- * Polls `fetchJob` until the job ends or the deadline passes. `initial` is the state already known
- * (the answer that started the job), so no poll is spent on it. Errors that a retry may cure (no
- * answer, 5xx, malformed body, rate limit) are waited out, and so is a 404 within `notFoundGraceUntil`;
- * others (404, 401, 403) are thrown.
+ * Polls `fetchJob` until the job ends or the deadline passes, on `board` beside the process's other
+ * waits (default: a board of its own). `initial` is the state already known (the answer that started
+ * the job), so no poll is spent on it. Errors that a retry may cure (no answer, 5xx, malformed body,
+ * rate limit) are waited out, and so is a 404 within `notFoundGraceUntil`; others (404, 401, 403) are
+ * thrown.
  */
-export async function waitForJob(
+export function waitForJob(
   initial: IndexingJob,
   fetchJob: () => Promise<IndexingJob>,
   options: WaitOptions,
 ): Promise<WaitResult> {
-  const clock = options.clock ?? systemClock;
+  const board = options.board ?? new JobBoard(undefined, options.clock);
+  const now = board.clock.now();
   const schedule = new PollSchedule(options.policy);
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   options.onObserve?.(initial);
-  if (options.typicalRunMs !== undefined) schedule.expectRun(options.typicalRunMs, clock.now(), initial);
-  let job = initial;
-  let delay = schedule.next(clock.now());
+  if (outcomeOf(initial) !== "running") return Promise.resolve({ ended: true, job: initial });
+  if (options.typicalRunMs !== undefined) schedule.expectRun(options.typicalRunMs, now, initial);
   let errors = 0;
-  while (outcomeOf(job) === "running") {
-    const polledAt = clock.now();
-    if (polledAt >= options.deadline) return { ended: false, job };
-    await clock.sleep(Math.min(delay, options.deadline - polledAt));
-    try {
-      job = await fetchJob();
-      errors = 0;
-    } catch (error) {
-      // Not found yet, so soon after the start, is the API's lag rather than a failure.
-      const lagging = hasStatus(error, 404) && clock.now() < (options.notFoundGraceUntil ?? -Infinity);
-      if (!lagging && (!isTransient(error) || ++errors > maxErrors)) throw error;
-      delay = schedule.next(clock.now());
-      continue;
-    }
-    options.onObserve?.(job);
-    delay = schedule.next(clock.now());
-  }
-  return { ended: true, job };
-}
-
-function isTransient(error: unknown): boolean {
-  if (!isApiError(error)) return false;
-  if (error.kind !== "http") return true;
-  return hasStatus(error, 408, 429, 500, 502, 503, 504);
+  return new Promise((resolve, reject) => {
+    const watch: Watch = {
+      job: initial,
+      stepAt: (at) => schedule.stepAt(at),
+      dueAt: Math.min(now + schedule.next(now), options.deadline),
+      deadline: options.deadline,
+      fetch: fetchJob,
+      observe: (job, at) => {
+        watch.job = job;
+        errors = 0;
+        options.onObserve?.(job);
+        watch.dueAt = Math.min(at + schedule.next(at), options.deadline);
+      },
+      failed: (error, at) => {
+        // Not found yet, so soon after the start, is the API's lag rather than a failure.
+        const lagging = hasStatus(error, 404) && at < (options.notFoundGraceUntil ?? -Infinity);
+        if (!lagging && (!isOutage(error) || ++errors > maxErrors)) throw error;
+        watch.dueAt = Math.min(at + schedule.next(at), options.deadline);
+      },
+      settle: (result) => (result instanceof Error ? reject(result) : resolve(result)),
+    };
+    board.watch(watch);
+  });
 }

@@ -1,0 +1,213 @@
+/**
+ * Jobs waited for together (provider/waiting/job-board.ts), against the simulator on a manual clock with
+ * the real client: one page of the account's job list for many jobs, and a fallback to each job's own
+ * GET and each knowledge base's own list wherever that page cannot be trusted to show them (its order
+ * and largest page are not in the spec: the simulator's switches play each).
+ */
+import * as assert from "node:assert/strict";
+import type { IndexingJob } from "../provider/api/types";
+import { GradientClient } from "../provider/client";
+import { RateLimiter } from "../provider/client/rate-limiter";
+import { JobBoard } from "../provider/waiting/job-board";
+import { waitForJob } from "../provider/waiting/poller";
+import { startSimulator, type SimulatorOptions } from "../simulator";
+import { ProviderHost, secret, serializeProvider } from "./helpers/host";
+import { installedPackage } from "./helpers/installed";
+import { manualSimulator } from "./helpers/sim-api";
+
+const SECOND = 1_000;
+const LIST_PATH = "/v2/gen-ai/indexing_jobs";
+/** When DigitalOcean's SDK waiter polls, counted from the start. */
+const SDK_POLLS_S = [5, 10, 15, 25, 45, 75, 105, 135];
+
+describe("JobBoard: jobs waited for together", () => {
+  const session = manualSimulator();
+
+  async function setUp(options: SimulatorOptions = {}) {
+    const sim = await session.begin({ rateLimitPerMinute: 0, ...options });
+    const api = new GradientClient({
+      token: sim.token,
+      baseUrl: sim.url,
+      rateLimiter: new RateLimiter({ perMinute: 100_000 }),
+    });
+    const board = new JobBoard((perPage) => api.listIndexingJobs({ perPage }), session.clock);
+    return { sim, api, board };
+  }
+
+  /** Runs `work` to its end, moving the manual clock straight to each wake-up. */
+  async function drive<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    const result = work.finally(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const next = session.clock.nextWakeUp();
+      if (!done && next !== undefined) session.clock.advance(Math.max(0, next - session.clock.now()));
+    }
+    return result;
+  }
+
+  /** Starts a job of `lengthMs` on each of `count` new knowledge bases. */
+  async function startJobs(setup: Awaited<ReturnType<typeof setUp>>, lengths: number[]) {
+    const started: { job: IndexingJob; endsAt: number }[] = [];
+    for (const durationMs of lengths) {
+      const kb = setup.sim.seedKnowledgeBase().uuid;
+      setup.sim.planNextJob(kb, { pendingMs: 0, durationMs });
+      const job = await setup.api.startIndexingJob({ knowledgeBaseUuid: kb });
+      started.push({ job, endsAt: session.clock.now() + durationMs });
+    }
+    return started;
+  }
+
+  function waitAll(setup: Awaited<ReturnType<typeof setUp>>, started: { job: IndexingJob }[]) {
+    const seenEnded = new Map<string, number>();
+    const waits = started.map(({ job }) =>
+      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+        deadline: session.clock.now() + 3_600_000,
+        notFoundGraceUntil: session.clock.now() + 60 * SECOND,
+        board: setup.board,
+        onObserve: (seen) => {
+          if (seen.phase === "BATCH_JOB_PHASE_SUCCEEDED" && !seenEnded.has(seen.uuid ?? ""))
+            seenEnded.set(seen.uuid ?? "", session.clock.now());
+        },
+      }),
+    );
+    return { done: drive(Promise.all(waits)), seenEnded };
+  }
+
+  const requests = (sim: { requests: { method: string; path: string }[] }, path: string) =>
+    sim.requests.filter((r) => r.method === "GET" && r.path === path).length;
+  const jobGets = (sim: { requests: { method: string; path: string }[] }) =>
+    sim.requests.filter((r) => r.method === "GET" && r.path.startsWith(`${LIST_PATH}/`)).length;
+
+  it("twenty jobs: listings as often as their schedules together poll see each end before the SDK's waiter would, no job's own GET", async () => {
+    const setup = await setUp();
+    const lengths = Array.from({ length: 20 }, (_, i) => (20 + 2 * i) * SECOND + 300);
+    const started = await startJobs(setup, lengths);
+    const t0 = session.clock.now();
+    setup.sim.clearRequests();
+    const { done, seenEnded } = waitAll(setup, started);
+    const results = await done;
+    assert.ok(results.every((r) => r.ended));
+    const lateness = started.map(({ job, endsAt }) => {
+      const seen = seenEnded.get(job.uuid ?? "") ?? Infinity;
+      const sdkSees = t0 + (SDK_POLLS_S.find((s) => t0 + s * SECOND >= endsAt) ?? Infinity) * SECOND;
+      assert.ok(seen <= sdkSees, `job ${job.uuid} seen ${seen - endsAt} ms after its end`);
+      return seen - endsAt;
+    });
+    // While many wait, a listing every 2 s; as they end, the few left are looked at less often.
+    const mean = lateness.reduce((a, b) => a + b, 0) / lateness.length;
+    assert.ok(mean <= 3 * SECOND, `mean lateness ${mean} ms`);
+    assert.equal(jobGets(setup.sim), 0);
+    // The SDK's waiter would have spent 6 or 7 GETs on each job.
+    const listings = requests(setup.sim, LIST_PATH);
+    assert.ok(listings <= 30, `${listings} listings`);
+  });
+
+  it("alone, a job is polled with its own GET on the SDK's schedule, never listed", async () => {
+    const setup = await setUp();
+    const started = await startJobs(setup, [40 * SECOND]);
+    setup.sim.clearRequests();
+    await waitAll(setup, started).done;
+    assert.equal(requests(setup.sim, LIST_PATH), 0);
+    // 5, 10, 15, 25, 45 s.
+    assert.equal(jobGets(setup.sim), 5);
+  });
+
+  it("a list that shows none of our jobs (oldest first, past a page) is read once, then each job's GET", async () => {
+    const setup = await setUp({ jobListOrder: "oldest-first", jobListMaxPerPage: 5 });
+    await startJobs(
+      setup,
+      Array.from({ length: 6 }, () => 0),
+    );
+    const started = await startJobs(setup, [30 * SECOND, 30 * SECOND, 30 * SECOND]);
+    setup.sim.clearRequests();
+    const results = await waitAll(setup, started).done;
+    assert.ok(results.every((r) => r.ended));
+    assert.equal(requests(setup.sim, LIST_PATH), 1);
+    // Each on the SDK's schedule: 5, 10, 15, 25, 45 s.
+    assert.equal(jobGets(setup.sim), 3 * 5);
+  });
+
+  it("jobs the list leaves out for a while (the API's lag) are waited for all the same", async () => {
+    const setup = await setUp({ readAfterWriteLagMs: 4 * SECOND });
+    const started = await startJobs(setup, [3 * SECOND, 12 * SECOND, 12 * SECOND]);
+    const { done, seenEnded } = waitAll(setup, started);
+    assert.ok((await done).every((r) => r.ended));
+    assert.equal(seenEnded.size, 3);
+  });
+
+  it("a knowledge base's jobs from the account's list: as its own list shows them, newest first, the latest 15", async () => {
+    const setup = await setUp();
+    const kbs = [setup.sim.seedKnowledgeBase().uuid, setup.sim.seedKnowledgeBase().uuid];
+    for (let i = 0; i < 18; i++) {
+      for (const kb of kbs) {
+        setup.sim.planNextJob(kb, { pendingMs: 0, durationMs: 0 });
+        await setup.api.startIndexingJob({ knowledgeBaseUuid: kb });
+      }
+      session.clock.advance(SECOND);
+    }
+    setup.sim.clearRequests();
+    const [fromBoard, own] = await Promise.all([
+      Promise.all(kbs.map((kb) => setup.board.knowledgeBaseJobs(kb))),
+      Promise.all(kbs.map((kb) => setup.api.listKnowledgeBaseIndexingJobs(kb))),
+    ]);
+    for (const [i, jobs] of fromBoard.entries()) {
+      assert.equal(jobs?.length, 15);
+      assert.deepEqual(
+        jobs?.map((job) => job.uuid),
+        own[i]?.items.map((job) => job.uuid),
+      );
+    }
+    // Both asked before the listing went out: one listing served them.
+    assert.equal(requests(setup.sim, LIST_PATH), 1);
+  });
+
+  it("a list that does not hold every job stands in for no knowledge base's, and is not read again for that", async () => {
+    const setup = await setUp({ jobListMaxPerPage: 3 });
+    const kb = setup.sim.seedKnowledgeBase().uuid;
+    await startJobs(setup, [0, 0, 0, 0]);
+    assert.equal(await setup.board.knowledgeBaseJobs(kb), undefined);
+    assert.equal(await setup.board.knowledgeBaseJobs(kb), undefined);
+    assert.equal(requests(setup.sim, LIST_PATH), 1);
+  });
+});
+
+describe("JobBoard through the Pulumi dynamic-provider host: many creates of one `pulumi up`", function () {
+  this.timeout(60_000);
+
+  it("ten creates at once: one look at the account's jobs before the starts, listings instead of polls", async () => {
+    const sim = await startSimulator({
+      rateLimitPerMinute: 0,
+      defaultJobPlan: { pendingMs: 500, durationMs: 6_000 },
+    });
+    const host = await ProviderHost.start();
+    try {
+      await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+      const { IndexingJobProvider } = installedPackage();
+      const provider = await serializeProvider(new IndexingJobProvider());
+      const kbs = Array.from({ length: 10 }, () => sim.seedKnowledgeBase().uuid);
+      const created = await Promise.all(
+        kbs.map((knowledgeBaseUuid) =>
+          host.create({ __provider: provider, knowledgeBaseUuid, dataSourceUuids: [] }),
+        ),
+      );
+      assert.ok(created.every(({ outs }) => outs.phase === "BATCH_JOB_PHASE_SUCCEEDED"));
+      const gets = sim.requests.filter((r) => r.method === "GET");
+      const firstStart = sim.requests.findIndex((r) => r.method === "POST");
+      const listingsBeforeStarts = gets.filter(
+        (r) => r.path === LIST_PATH && sim.requests.indexOf(r) < firstStart,
+      );
+      assert.ok(
+        listingsBeforeStarts.length <= 3,
+        `${listingsBeforeStarts.length} listings before the starts`,
+      );
+      assert.equal(gets.filter((r) => /knowledge_bases\/[^/]+\/indexing_jobs/.test(r.path)).length, 0);
+      // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
+      assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
+      assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+});
