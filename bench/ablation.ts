@@ -4,13 +4,14 @@
  *
  * - poller, `pastRuns`: the P1 grid's jobs (models (a), (b), (c); (d) for information) watched by ours
  *   with the knowledge base's `typicalRunMs` and without it, at once, on the same jobs;
+ * - the shared listing, `jobBoard` (provider/waiting/job-board.ts): jobs waited for at once looked at
+ *   through one page of the account's job list, which also serves their first listings;
  * - budget, `tokenWide`, `firstMinute` (a third rule, `fairShare`, was measured on 2026-11-30 at
  *   19.1 s mean lateness off against 18.8 s on, with one host, and went): P2's runs (one host; three hosts on one token at
  *   once; the same three hosts starting one after another) with the rule switched off in every
  *   provider host (GRADIENT_INDEXING_ABLATE). Skipped as telling nothing: `tokenWide` with one host
  *   (no other process to see).
  */
-import type { BudgetRule } from "../provider/client/rate-limiter";
 import {
   length,
   MODELS,
@@ -20,14 +21,15 @@ import {
   type P1Result,
   type PollerFigures,
 } from "./p1-polling";
-import { runHosts, type P2Options, type P2Result, type P2Run } from "./p2-scale";
+import { runHosts, type P2Options, type P2Result, type P2Rule, type P2Run } from "./p2-scale";
 import { ourPoller, ourPollerWithoutPastRuns, sdkWaiter } from "./pollers";
 import { fixed, renderTable, seconds, type Row } from "./table";
 
-const BUDGET_RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute"];
+const P2_RULES: readonly P2Rule[] = ["jobBoard", "tokenWide", "firstMinute"];
 export type Workload = "single" | "shared" | "staggered";
 const WORKLOADS: readonly Workload[] = ["single", "shared", "staggered"];
-const SKIPPED: Readonly<Record<BudgetRule, readonly Workload[]>> = {
+const SKIPPED: Readonly<Record<P2Rule, readonly Workload[]>> = {
+  jobBoard: [],
   tokenWide: ["single"],
   firstMinute: [],
 };
@@ -35,7 +37,7 @@ const P1_MODELS: readonly ModelId[] = ["a-parallel", "a-serial", "b", "c", "d"];
 
 export interface BudgetAblation {
   /** The rule switched off, or none. */
-  off: BudgetRule | "none";
+  off: P2Rule | "none";
   runs: Partial<Record<Workload, P2Run>>;
 }
 
@@ -97,7 +99,7 @@ export async function runAblation(options: AblationOptions): Promise<AblationRes
       p2.shared.hosts === sizes.sharedHosts &&
       p2.shared.jobsPerHost === sizes.jobsPerSharedHost &&
       p2.staggered.staggerMs === sizes.staggerMs;
-    for (const off of ["none", ...BUDGET_RULES] as const) {
+    for (const off of ["none", ...P2_RULES] as const) {
       if (off === "none" && reuse) {
         options.log("Ablation: all rules on: P2's own runs");
         budget.push({ off, runs: { single: p2.single, shared: p2.shared, staggered: p2.staggered } });
@@ -181,7 +183,7 @@ export function ablationTables(result: AblationResult): string {
       }),
     );
     parts.push(
-      "Ablation, budget: one rule switched off in every provider host (GRADIENT_INDEXING_ABLATE), " +
+      "Ablation, shared listing and budget: one rule switched off in every provider host (GRADIENT_INDEXING_ABLATE), " +
         "P2's loads (429 answers from the simulator's log; peak includes them)\n" +
         renderTable(
           [

@@ -5,6 +5,9 @@
  * three stacks deployed at once: they can only agree through the API's `ratelimit-*` headers.
  */
 import type { BudgetRule } from "../provider/client/rate-limiter";
+
+/** What the ablation switches off in provider hosts: a budget rule, or the shared job listing. */
+export type P2Rule = BudgetRule | "jobBoard";
 import { startSimulator, type RequestLogEntry, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
@@ -39,7 +42,7 @@ export interface P2Run {
   /** Host h started its jobs h times this late. */
   staggerMs: number;
   /** Budget rules switched off in the hosts (GRADIENT_INDEXING_ABLATE). */
-  ablated: BudgetRule[];
+  ablated: P2Rule[];
   succeeded: number;
   failures: string[];
   requests: number;
@@ -131,7 +134,7 @@ export async function runHosts(
   hosts: number,
   jobsPerHost: number,
   options: Pick<P2Options, "minDurationMs" | "maxDurationMs" | "log">,
-  ablate: readonly BudgetRule[] = [],
+  ablate: readonly P2Rule[] = [],
   staggerMs = 0,
 ): Promise<P2Run> {
   const sim = await startSimulator({ rateLimitPerMinute: RATE_LIMIT_PER_MINUTE });
@@ -223,7 +226,7 @@ export async function runHosts(
 }
 
 /** A host's environment: ours minus DIGITALOCEAN_* (as test/helpers/host.ts does), rules to switch off. */
-function hostEnv(ablate: readonly BudgetRule[]): NodeJS.ProcessEnv {
+function hostEnv(ablate: readonly P2Rule[]): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("DIGITALOCEAN_")),
   ) as NodeJS.ProcessEnv;

@@ -17,5 +17,5 @@ export type {
   ScheduleOutputs as IndexingScheduleOutputs,
 } from "./indexing-schedule/outputs";
 export type { ApiArgs } from "./host/resource-base";
-export type { PollInput } from "./waiting/poll-policy";
+export type { PollInput } from "./indexing-job/poll-input";
 export type { JobPhase, JobStatus, DataSourceStatus } from "./api/types";

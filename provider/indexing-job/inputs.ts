@@ -11,7 +11,7 @@ import {
   type ApiInputs,
   type CheckFailure,
 } from "../host/input-checks";
-import { checkPollInput, type PollInput } from "../waiting/poll-policy";
+import { checkPollInput, type PollInput } from "./poll-input";
 
 /** Inputs in the engine's wire form. Every field may also be the preview's unknown sentinel. */
 export interface IndexingJobInputs extends ApiInputs {

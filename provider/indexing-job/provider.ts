@@ -3,7 +3,7 @@
  * state (../host/shell.ts). Tools and tests drive it through Pulumi's host.
  */
 import { ProviderShell } from "../host/shell";
-import type { PollPolicy } from "../waiting/poll-policy";
+import type { PollPolicy } from "../waiting/poller";
 import type { ProviderInputs } from "./lifecycle";
 import type { IndexingJobState } from "./outputs";
 

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobPhase, JobStatus } from "../api/types";
 import { KnowledgeBaseResource, type ApiArgs } from "../host/resource-base";
 import type { DataSourceJobOutput, JobOutputs } from "./outputs";
-import type { PollInput } from "../waiting/poll-policy";
+import type { PollInput } from "./poll-input";
 import { IndexingJobProvider } from "./provider";
 
 export interface IndexingJobArgs extends ApiArgs {

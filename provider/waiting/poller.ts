@@ -1,7 +1,7 @@
 /**
  * Waiting for an indexing job to end: DigitalOcean's SDK waiter's schedule, less its GET right after
  * the start (the start's answer is our first look), and one poll just after the end the knowledge
- * base's past runs make likely.
+ * base's past runs make likely. Jobs waited for at once share their looks (job-board.ts).
  *
  * That is all the API lets a poller know. The spec (November 2025) dropped the job-level item counts,
  * and data sources may report theirs only once each ends, so progress rarely predicts an end; a
@@ -14,10 +14,36 @@ import { isOutage } from "../client/errors";
 import type { Clock } from "../clock";
 import { JobBoard, type WaitResult, type Watch } from "./job-board";
 import { outcomeOf } from "./outcome";
-import { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 
-export { DEFAULT_POLL_POLICY, type PollPolicy } from "./poll-policy";
 export type { WaitResult } from "./job-board";
+
+/** The poller's knobs; a resource's `poll` input sets the first three (indexing-job/poll-input.ts). */
+export interface PollPolicy {
+  /**
+   * DigitalOcean's SDK waiter's schedule, counted from the start: polls this long apart
+   * `firstDelayRepeats` times, then each wait doubles up to `maxDelayMs`.
+   */
+  firstDelayMs: number;
+  /** How many waits of `firstDelayMs` come before the waits grow. */
+  firstDelayRepeats: number;
+  /** The schedule's longest wait. */
+  maxDelayMs: number;
+  /** Internal: the shortest wait between two looks (the start's rechecks, a poll placed by past runs). */
+  minDelayMs: number;
+  /**
+   * Internal: how long the API may take to show a job just started (read-after-write lag): a 404 for
+   * it, or a refused start that the job list does not explain, is waited out that long.
+   */
+  apiLagMs: number;
+}
+
+export const DEFAULT_POLL_POLICY: PollPolicy = {
+  firstDelayMs: 5_000,
+  firstDelayRepeats: 3,
+  maxDelayMs: 30_000,
+  minDelayMs: 1_000,
+  apiLagMs: 60_000,
+};
 
 /** How long after the end past runs make likely their poll goes. */
 const PAST_RUNS_MARGIN_MS = 1_000;

@@ -1,34 +1,8 @@
 /**
- * The poller's knobs, their defaults, and the check of the `poll` input that lets an IndexingJob tune
- * the few a user has reason to. Plain data only: the policy travels in the resource's inputs.
+ * The `poll` input of an IndexingJob: the few of the poller's knobs a user has reason to tune, and its
+ * check. Plain data only: the policy travels in the resource's inputs.
  */
-
-export interface PollPolicy {
-  /**
-   * DigitalOcean's SDK waiter's schedule, counted from the start: polls this long apart
-   * `firstDelayRepeats` times, then each wait doubles up to `maxDelayMs`.
-   */
-  firstDelayMs: number;
-  /** How many waits of `firstDelayMs` come before the waits grow. */
-  firstDelayRepeats: number;
-  /** The schedule's longest wait. */
-  maxDelayMs: number;
-  /** Internal: the shortest wait between two looks (the start's rechecks, a poll placed by past runs). */
-  minDelayMs: number;
-  /**
-   * Internal: how long the API may take to show a job just started (read-after-write lag): a 404 for
-   * it, or a refused start that the job list does not explain, is waited out that long.
-   */
-  apiLagMs: number;
-}
-
-export const DEFAULT_POLL_POLICY: PollPolicy = {
-  firstDelayMs: 5_000,
-  firstDelayRepeats: 3,
-  maxDelayMs: 30_000,
-  minDelayMs: 1_000,
-  apiLagMs: 60_000,
-};
+import { DEFAULT_POLL_POLICY, type PollPolicy } from "../waiting/poller";
 
 /** What the `poll` input accepts: the schedule's three numbers. */
 export const POLL_INPUT_KEYS = ["firstDelayMs", "firstDelayRepeats", "maxDelayMs"] as const;
