@@ -18,7 +18,7 @@ export interface Backend {
   /** How many of its latest jobs a knowledge base's job list shows. */
   knowledgeBaseJobsShown: number;
   /** The account's job list: its order and its largest page. */
-  jobList: { order: JobListOrder; maxPerPage: number };
+  jobList: { order: JobListOrder; maxPerPage: number; omitsSourceJobs: boolean };
   /** How long a knowledge base created through the API provisions; unset: ready at once. */
   provisioningMs?: number;
   /** What its database becomes once provisioned; unset: ONLINE. */

@@ -83,6 +83,11 @@ export const FACT_FLAGS: Record<string, Flag> = {
     apply: (s, v) =>
       (s.options.jobListMaxPerPage = integer("--job-list-max-per-page", v, 1, Number.MAX_SAFE_INTEGER)),
   },
+  "job-list-omits-source-jobs": {
+    type: "boolean",
+    help: "the account's job list leaves out each job's data_source_jobs",
+    apply: (s) => (s.options.jobListOmitsSourceJobs = true),
+  },
   "conflict-message": {
     type: "string",
     value: "TEXT",

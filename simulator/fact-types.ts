@@ -54,6 +54,8 @@ export interface ApiFactOptions {
    * say; DigitalOcean's other lists take up to 200). Default 200.
    */
   jobListMaxPerPage?: number;
+  /** The account's job list leaves out each job's `data_source_jobs` (the spec does not say). Default false. */
+  jobListOmitsSourceJobs?: boolean;
   /** Used up in order by the next `POST /v2/gen-ai/indexing_jobs` requests. Default none. */
   startFaults?: readonly StartFault[];
   /**

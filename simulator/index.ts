@@ -77,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     jobList: {
       order: options.jobListOrder ?? "newest-first",
       maxPerPage: positive("jobListMaxPerPage", options.jobListMaxPerPage ?? MAX_PER_PAGE),
+      omitsSourceJobs: options.jobListOmitsSourceJobs ?? false,
     },
     provisioningMs: options.provisioningMs,
     provisioningOutcome: options.provisioningOutcome,

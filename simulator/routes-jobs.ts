@@ -20,8 +20,12 @@ export function jobRoutes({ catalog, jobs, reads, view, knowledgeBaseJobsShown, 
         const all = reads.all(now);
         if (jobList.order === "oldest-first") all.reverse();
         const page = paginate(all, query, pageUrl, jobList.maxPerPage);
+        const render = (job: (typeof all)[number]) => {
+          const { data_source_jobs, ...rest } = renderJob(job, now, view);
+          return jobList.omitsSourceJobs ? rest : { ...rest, data_source_jobs };
+        };
         return {
-          jobs: page.items.map((job) => renderJob(job, now, view)),
+          jobs: page.items.map(render),
           links: page.links,
           meta: page.meta,
         } satisfies Schemas["apiListKnowledgeBaseIndexingJobsOutput"];

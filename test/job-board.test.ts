@@ -128,6 +128,19 @@ describe("JobBoard: jobs waited for together", () => {
     assert.equal(jobGets(setup.sim), 3 * 5);
   });
 
+  it("an end the list tells without data source jobs is read once with the job's own GET", async () => {
+    const setup = await setUp({ jobListOmitsSourceJobs: true });
+    const started = await startJobs(setup, [7 * SECOND, 8 * SECOND, 9 * SECOND]);
+    setup.sim.clearRequests();
+    const results = await waitAll(setup, started).done;
+    for (const { ended, job } of results) {
+      assert.ok(ended);
+      assert.equal(job.data_source_jobs?.length, 1, "the outputs would lack the data source jobs");
+    }
+    // Listings found each end; one GET each then, nothing more.
+    assert.equal(jobGets(setup.sim), 3);
+  });
+
   it("jobs the list leaves out for a while (the API's lag) are waited for all the same", async () => {
     const setup = await setUp({ readAfterWriteLagMs: 4 * SECOND });
     const started = await startJobs(setup, [3 * SECOND, 12 * SECOND, 12 * SECOND]);

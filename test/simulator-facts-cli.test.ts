@@ -25,6 +25,7 @@ const MAPPINGS: [args: string[], options: SimulatorOptions][] = [
   [["--kb-jobs-shown", "4"], { knowledgeBaseJobsShown: 4 }],
   [["--job-list-order", "oldest-first"], { jobListOrder: "oldest-first" }],
   [["--job-list-max-per-page", "25"], { jobListMaxPerPage: 25 }],
+  [["--job-list-omits-source-jobs"], { jobListOmitsSourceJobs: true }],
   [["--conflict-message", "conflict"], { concurrentStartMessage: "conflict" }],
   [
     ["--start-faults", "429,429-retry-after,500,502,503,drop,drop-after"],

@@ -3,24 +3,19 @@
  * many IndexingJobs in one provider process, and DigitalOcean counts their requests together (250 a
  * minute, 5,000 an hour per token). A request waits for a slot in a sliding one-minute window kept
  * below the limit, for one of a few slots in flight, and for the pause a 429 (or an exhausted hour)
- * names. Beyond that, two rules, each measured in the benchmark's ablation table (a third, a fair
- * share of the budget per job waited for, bought nothing there and went):
+ * names. Beyond that, one rule, measured in the benchmark's ablation table (two others, a fair share
+ * of the budget per job waited for and a guess at other processes' first minute, bought nothing there
+ * and went):
  *
  * - tokenWide: other processes using the token (stacks deployed at once) show only in the fall of the
  *   API's `ratelimit-remaining`; how far it fell within the last minute counts the token's requests
  *   there, and the window honours that count too. Requests in flight are invisible to the others, hence
- *   the cap on them.
- * - firstMinute: in our own first minute that fall cannot see what others sent before our first answer;
- *   while the API's oldest counted request (`ratelimit-reset` less an hour, read against the answer's
- *   `Date`: the API's clock, not ours) is under a minute old, everything it counted is this minute's.
+ *   the cap on them. (Three stacks of 40 jobs at once: 3 answers 429 without it, none with it.)
  */
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-/** `ratelimit-reset` is in whole seconds, and our clock may differ a little from the API's. */
-const RESET_SLACK_MS = 2_000;
 /** How long before the window an answer may be to serve as the baseline of the token-wide count. */
 const BASELINE_SLACK_MS = 5_000;
 /** Below the API's 250 a minute, leaving room for other tools using the same token. */
@@ -28,8 +23,8 @@ export const DEFAULT_REQUESTS_PER_MINUTE = 200;
 /** Requests one process has in flight at most (three processes overshoot by at most 2 x 8 together). */
 const DEFAULT_MAX_IN_FLIGHT = 8;
 
-export type BudgetRule = "tokenWide" | "firstMinute";
-const RULES: readonly BudgetRule[] = ["tokenWide", "firstMinute"];
+export type BudgetRule = "tokenWide";
+const RULES: readonly BudgetRule[] = ["tokenWide"];
 
 export interface BudgetStats {
   /** Requests let through. */
@@ -44,9 +39,6 @@ interface RemainingSeen {
   /** When the answer arrived, on our clock. */
   at: number;
   remaining: number;
-  /** The token's requests within the API's hour, and when the oldest of them was made. */
-  hourCount?: number;
-  oldestAt?: number;
 }
 
 export class RateLimiter {
@@ -60,7 +52,6 @@ export class RateLimiter {
   private inFlight = 0;
   /** The `ratelimit-*` headers of the last minute's answers (and the one before it), oldest first. */
   private seen: RemainingSeen[] = [];
-  private firstAnswerAt: number | undefined;
   /** Waiters are served in order, so that no job starves behind others. */
   private queue: Promise<void> = Promise.resolve();
   private onRelease: (() => void) | undefined;
@@ -114,14 +105,7 @@ export class RateLimiter {
     if (status === 429) this.counters.throttled++;
     // A 429's remaining speaks of the refused minute, not of how many requests were counted.
     else if (Number.isFinite(remaining)) {
-      this.firstAnswerAt ??= now;
-      const limit = header("ratelimit-limit");
-      this.seen.push({
-        at: now,
-        remaining,
-        ...(Number.isFinite(limit) && { hourCount: limit - remaining }),
-        ...(Number.isFinite(resetIn) && { oldestAt: now + resetIn - HOUR_MS }),
-      });
+      this.seen.push({ at: now, remaining });
       if (remaining > 0) return;
     } else return;
     const retryAfter = header("retry-after") * 1000;
@@ -180,19 +164,13 @@ export class RateLimiter {
       const leaving = baseline.at > now - MINUTE_MS ? baseline : (seen[1] ?? baseline);
       if (count >= this.perMinute) freesAt = leaving.at + MINUTE_MS;
     }
-    const firstMinute = this.firstAnswerAt !== undefined && this.firstAnswerAt > now - MINUTE_MS;
-    if (this.rules.includes("firstMinute") && firstMinute && newest?.hourCount !== undefined) {
-      const leavesAt = (newest.oldestAt ?? -Infinity) + MINUTE_MS + RESET_SLACK_MS;
-      if (leavesAt > now && newest.hourCount + this.inFlight >= this.perMinute)
-        freesAt = Math.max(freesAt, leavesAt);
-    }
     return freesAt;
   }
 }
 
 /**
  * The budget shared by every client of this process that talks to `baseUrl` with `token`. The
- * benchmark switches rules off in provider hosts with GRADIENT_INDEXING_ABLATE (e.g. "firstMinute").
+ * benchmark switches the rule off in provider hosts with GRADIENT_INDEXING_ABLATE=tokenWide.
  */
 export function sharedRateLimiter(baseUrl: string, token: string, perMinute?: number): RateLimiter {
   // Kept on globalThis, not in a module variable: Pulumi's closure serializer copies the module

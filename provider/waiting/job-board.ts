@@ -102,7 +102,8 @@ export class JobBoard {
       this.listingShowsOurs = false;
       return undefined;
     }
-    if (!look.complete) {
+    // Jobs that do not say their knowledge base would make one's list look empty.
+    if (!look.complete || look.jobs.some((job) => !job.knowledge_base_uuid)) {
       this.listingHoldsAll = false;
       return undefined;
     }
@@ -136,6 +137,11 @@ export class JobBoard {
         }
         await this.lookNow(now);
       }
+    } catch (error) {
+      // Not expected (each look's failures go to its watch), but no wait may be left hanging.
+      for (const watch of this.watches)
+        watch.settle(error instanceof Error ? error : new Error(String(error)));
+      this.watches.clear();
     } finally {
       this.running = false;
     }
@@ -160,12 +166,13 @@ export class JobBoard {
   }
 
   private async lookNow(now: number): Promise<void> {
-    let due = [...this.watches].filter((watch) => watch.dueAt <= now);
-    if (this.listing() && (due.length > 0 || now >= this.lastListingAt + this.listingGap())) {
+    const anyDue = [...this.watches].some((watch) => watch.dueAt <= now);
+    if (this.listing() && (anyDue || now >= this.lastListingAt + this.listingGap())) {
       this.lastListingAt = now;
-      const shown = await this.readListing();
-      due = due.filter((watch) => !shown.has(watch));
+      await this.readListing(now);
     }
+    // Those the listing showed are due later now.
+    const due = [...this.watches].filter((watch) => watch.dueAt <= now);
     await Promise.all(due.map((watch) => this.poll(watch)));
     // Looked at once more at its deadline (a watch is due by then at the latest): still running.
     for (const watch of this.watches) {
@@ -175,27 +182,28 @@ export class JobBoard {
     }
   }
 
-  /** Reads a listing and tells each job waited for that it shows; returns those it showed. */
-  private async readListing(): Promise<Set<Watch>> {
-    const shown = new Set<Watch>();
+  /** Reads a listing, made at `now`, and tells each job waited for that it shows. */
+  private async readListing(now: number): Promise<void> {
     let look: Look;
     try {
       look = await this.look();
     } catch (error) {
       // Refused (a page size the API does not take, say): the jobs' own GETs will do.
       if (!isOutage(error)) this.listingShowsOurs = false;
-      return shown;
+      return;
     }
     const byUuid = new Map(look.jobs.map((job) => [job.uuid, job]));
-    const at = this.clock.now();
+    let shown = 0;
     for (const watch of this.watches) {
       const job = byUuid.get(watch.job.uuid);
       if (!job) continue;
-      shown.add(watch);
-      this.deliver(watch, () => watch.observe(job, at));
+      shown++;
+      // An end told without its data source jobs (should a list leave them out): the job's own GET
+      // tells which data sources failed, and the outputs list them.
+      if (outcomeOf(job) !== "running" && !job.data_source_jobs?.length) watch.dueAt = now;
+      else this.deliver(watch, () => watch.observe(job, this.clock.now()));
     }
-    if (shown.size === 0 && !look.complete) this.listingShowsOurs = false;
-    return shown;
+    if (shown === 0 && !look.complete) this.listingShowsOurs = false;
   }
 
   private async poll(watch: Watch): Promise<void> {
