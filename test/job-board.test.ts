@@ -13,7 +13,7 @@ import { waitForJob } from "../provider/waiting/poller";
 import { startSimulator, type SimulatorOptions } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
-import { manualSimulator } from "./helpers/sim-api";
+import { manualSimulator, startOthersJob } from "./helpers/sim-api";
 
 const SECOND = 1_000;
 const LIST_PATH = "/v2/gen-ai/indexing_jobs";
@@ -218,6 +218,50 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
       // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
       assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
       assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+
+  it("an account whose list does not fit one page: each create reads its knowledge base's own list, as before", async () => {
+    const sim = await startSimulator({
+      rateLimitPerMinute: 0,
+      jobListMaxPerPage: 2,
+      jobListOrder: "oldest-first",
+      defaultJobPlan: { pendingMs: 200, durationMs: 1_500 },
+    });
+    const host = await ProviderHost.start();
+    try {
+      await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+      const { IndexingJobProvider } = installedPackage();
+      const provider = await serializeProvider(new IndexingJobProvider());
+      // Three jobs of the past, on other knowledge bases: more than a page.
+      for (let i = 0; i < 3; i++) {
+        const other = sim.seedKnowledgeBase().uuid;
+        sim.planNextJob(other, { pendingMs: 0, durationMs: 0 });
+        await startOthersJob(sim, other);
+      }
+      const kbs = [sim.seedKnowledgeBase().uuid, sim.seedKnowledgeBase().uuid];
+      sim.clearRequests();
+      const created = await Promise.all(
+        kbs.map((knowledgeBaseUuid) => host.create({ __provider: provider, knowledgeBaseUuid })),
+      );
+      assert.ok(created.every(({ outs }) => outs.phase === "BATCH_JOB_PHASE_SUCCEEDED"));
+      const gets = sim.requests.filter((r) => r.method === "GET");
+      for (const kb of kbs)
+        assert.equal(
+          gets.filter((r) => r.path === `/v2/gen-ai/knowledge_bases/${kb}/indexing_jobs`).length,
+          1,
+        );
+      // The account's list was read for the first listings and found wanting, then once for the polls:
+      // its first page, oldest first, shows none of the jobs waited for, so it is not read again.
+      const listings = gets.filter((r) => r.path === LIST_PATH).length;
+      assert.ok(listings <= 3, `${listings} listings`);
+      assert.ok(
+        gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length >= 2,
+        "each job polled by its GET",
+      );
     } finally {
       await host.stop();
       await sim.close();
