@@ -113,6 +113,28 @@ describe("JobBoard: jobs waited for together", () => {
     assert.equal(jobGets(setup.sim), 5);
   });
 
+  it("two long jobs with past runs as long: each end seen within 2 s, though their listings are 15 s apart by then", async () => {
+    const setup = await setUp();
+    const lengthMs = 10 * 60 * SECOND + 500;
+    const started = await startJobs(setup, [lengthMs, lengthMs + 20 * SECOND]);
+    const seenEnded = new Map<string, number>();
+    const waits = started.map(({ job }, i) =>
+      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+        deadline: session.clock.now() + 3_600_000,
+        board: setup.board,
+        typicalRunMs: lengthMs + i * 20 * SECOND,
+        onObserve: (seen) => {
+          if (seen.phase === "BATCH_JOB_PHASE_SUCCEEDED") seenEnded.set(seen.uuid ?? "", session.clock.now());
+        },
+      }),
+    );
+    await drive(Promise.all(waits));
+    for (const { job, endsAt } of started) {
+      const late = (seenEnded.get(job.uuid ?? "") ?? Infinity) - endsAt;
+      assert.ok(late >= 0 && late <= 2 * SECOND, `job ${job.uuid} seen ${late} ms after its end`);
+    }
+  });
+
   it("a list that shows none of our jobs (oldest first, past a page) is read once, then each job's GET", async () => {
     const setup = await setUp({ jobListOrder: "oldest-first", jobListMaxPerPage: 5 });
     await startJobs(

@@ -62,7 +62,7 @@ export class PollSchedule {
 
   /**
    * Expects the job, first seen at `at`, to take about `typicalRunMs` from creation to finish, as the
-   * knowledge base's past jobs did (provider/history.ts). Its age counts from its own timestamps, both
+   * knowledge base's past jobs did (past-runs.ts). Its age counts from its own timestamps, both
    * on the API's clock; a job that shows none is taken as just created.
    */
   expectRun(typicalRunMs: number, at: number, job: IndexingJob): void {
@@ -78,11 +78,11 @@ export class PollSchedule {
   next(at: number): number {
     this.origin ??= at;
     const byAge = this.ageBasedDelay(at);
+    // Spent by the first look at or after it (a listing of the account's jobs counts: job-board.ts).
+    if (this.pastRunsPollAt !== undefined && at >= this.pastRunsPollAt) this.pastRunsPollAt = undefined;
     if (this.pastRunsPollAt === undefined) return byAge;
     const wait = this.pastRunsPollAt - at;
-    if (wait >= byAge) return byAge;
-    this.pastRunsPollAt = undefined;
-    return wait < 0 ? byAge : Math.max(wait, this.policy.minDelayMs);
+    return wait < byAge ? Math.max(wait, this.policy.minDelayMs) : byAge;
   }
 
   /** The wait until the SDK schedule's next poll at least `minDelayMs` after `now`. */
