@@ -315,7 +315,7 @@ function viewOf(model: Model, updatedAt: UpdatedAt): (job: IndexingJob) => Index
 }
 
 /**
- * Runs the knowledge base's past jobs, reads its job list as provider/start.ts does, starts the job and
+ * Runs the knowledge base's past jobs, reads its job list as provider/indexing-job/start.ts does, starts the job and
  * lets every waiter watch it to the end, each with its own GET counter.
  */
 async function watchOneJob(env: SimEnv, clock: ManualClock, job: JobSetup): Promise<Observation[]> {
@@ -333,7 +333,7 @@ async function watchOneJob(env: SimEnv, clock: ManualClock, job: JobSetup): Prom
   }
   let past: PastRuns = {};
   if (job.past.length > 0) {
-    // What the provider reads before starting (provider/start.ts), and makes of it.
+    // What the provider reads before starting (provider/indexing-job/start.ts), and makes of it.
     const typical = typicalRunMs((await client.listKnowledgeBaseIndexingJobs(kb.uuid)).items);
     if (typical !== undefined) past = { typicalRunMs: typical };
   }

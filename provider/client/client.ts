@@ -4,7 +4,7 @@
  * ky does the retrying: GET and PUT retry on 408/429/5xx and dropped connections with jittered
  * backoff, a 429 waits for `ratelimit-reset`, and 4xx answers are final. A POST that starts a job is
  * retried only after a 429: any other failure may have started a job, and only the caller knows which
- * jobs existed before it sent the start (see provider/start.ts).
+ * jobs existed before it sent the start (see provider/indexing-job/start.ts).
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from "ky";
 import type {
@@ -141,7 +141,7 @@ export class GradientClient {
   /**
    * Sends one start. Only a 429 is retried (it was refused before anything started); any other failure
    * is thrown, since the job may have started anyway: the caller, who listed the knowledge base's jobs
-   * before sending, tells which job is new (see provider/start.ts).
+   * before sending, tells which job is new (see provider/indexing-job/start.ts).
    */
   async startIndexingJob(request: StartJobRequest): Promise<IndexingJob> {
     const json: StartIndexingJobBody = {

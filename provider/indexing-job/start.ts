@@ -51,7 +51,7 @@ export interface StartedRun {
    * such a job is cancelled by destroy or an interrupt, never one another stack or a person started.
    */
   owned: boolean;
-  /** See provider/history.ts: from the job list read before starting. */
+  /** See waiting/past-runs.ts: from the job list read before starting. */
   typicalRunMs?: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What a knowledge base's past indexing jobs say of the next one: reindexing the same data tends to
- * take about as long as it did before. The job list that provider/start.ts reads anyway carries them.
+ * take about as long as it did before. The job list that provider/indexing-job/start.ts reads anyway carries them.
  */
 import type { IndexingJob } from "../api/types";
 import { outcomeOf } from "./outcome";
