@@ -10,7 +10,7 @@ import { GradientClient } from "../provider/client";
 import { RateLimiter } from "../provider/client/rate-limiter";
 import { JobBoard } from "../provider/waiting/job-board";
 import { waitForJob } from "../provider/waiting/poller";
-import { startSimulator, type SimulatorOptions } from "../simulator";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
 import { manualSimulator, startOthersJob } from "./helpers/sim-api";
@@ -209,84 +209,70 @@ describe("JobBoard: jobs waited for together", () => {
 
 describe("JobBoard through the Pulumi dynamic-provider host: many creates of one `pulumi up`", function () {
   this.timeout(60_000);
+  let sim: Simulator;
+  let host: ProviderHost;
+  let provider: string;
+
+  /** A simulator with `options`, and a configured host with our provider as installed. */
+  async function begin(options: SimulatorOptions): Promise<void> {
+    sim = await startSimulator({ rateLimitPerMinute: 0, ...options });
+    host = await ProviderHost.start();
+    await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
+    const { IndexingJobProvider } = installedPackage();
+    provider = await serializeProvider(new IndexingJobProvider());
+  }
+
+  afterEach(async () => {
+    await host.stop();
+    await sim.close();
+  });
+
+  const createAll = async (kbs: string[]) => {
+    const created = await Promise.all(
+      kbs.map((knowledgeBaseUuid) => host.create({ __provider: provider, knowledgeBaseUuid })),
+    );
+    assert.ok(created.every(({ outs }) => outs.phase === "BATCH_JOB_PHASE_SUCCEEDED"));
+    return sim.requests.filter((r) => r.method === "GET");
+  };
 
   it("ten creates at once: one look at the account's jobs before the starts, listings instead of polls", async () => {
-    const sim = await startSimulator({
-      rateLimitPerMinute: 0,
-      defaultJobPlan: { pendingMs: 500, durationMs: 6_000 },
-    });
-    const host = await ProviderHost.start();
-    try {
-      await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
-      const { IndexingJobProvider } = installedPackage();
-      const provider = await serializeProvider(new IndexingJobProvider());
-      const kbs = Array.from({ length: 10 }, () => sim.seedKnowledgeBase().uuid);
-      const created = await Promise.all(
-        kbs.map((knowledgeBaseUuid) =>
-          host.create({ __provider: provider, knowledgeBaseUuid, dataSourceUuids: [] }),
-        ),
-      );
-      assert.ok(created.every(({ outs }) => outs.phase === "BATCH_JOB_PHASE_SUCCEEDED"));
-      const gets = sim.requests.filter((r) => r.method === "GET");
-      const firstStart = sim.requests.findIndex((r) => r.method === "POST");
-      const listingsBeforeStarts = gets.filter(
-        (r) => r.path === LIST_PATH && sim.requests.indexOf(r) < firstStart,
-      );
-      assert.ok(
-        listingsBeforeStarts.length <= 3,
-        `${listingsBeforeStarts.length} listings before the starts`,
-      );
-      assert.equal(gets.filter((r) => /knowledge_bases\/[^/]+\/indexing_jobs/.test(r.path)).length, 0);
-      // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
-      assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
-      assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
-    } finally {
-      await host.stop();
-      await sim.close();
-    }
+    await begin({ defaultJobPlan: { pendingMs: 500, durationMs: 6_000 } });
+    const gets = await createAll(Array.from({ length: 10 }, () => sim.seedKnowledgeBase().uuid));
+    const firstStart = sim.requests.findIndex((r) => r.method === "POST");
+    const listingsBeforeStarts = gets.filter(
+      (r) => r.path === LIST_PATH && sim.requests.indexOf(r) < firstStart,
+    );
+    assert.ok(listingsBeforeStarts.length <= 3, `${listingsBeforeStarts.length} listings before the starts`);
+    assert.equal(gets.filter((r) => /knowledge_bases\/[^/]+\/indexing_jobs/.test(r.path)).length, 0);
+    // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
+    assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
+    assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
   });
 
   it("an account whose list does not fit one page: each create reads its knowledge base's own list, as before", async () => {
-    const sim = await startSimulator({
-      rateLimitPerMinute: 0,
+    await begin({
       jobListMaxPerPage: 2,
       jobListOrder: "oldest-first",
       defaultJobPlan: { pendingMs: 200, durationMs: 1_500 },
     });
-    const host = await ProviderHost.start();
-    try {
-      await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
-      const { IndexingJobProvider } = installedPackage();
-      const provider = await serializeProvider(new IndexingJobProvider());
-      // Three jobs of the past, on other knowledge bases: more than a page.
-      for (let i = 0; i < 3; i++) {
-        const other = sim.seedKnowledgeBase().uuid;
-        sim.planNextJob(other, { pendingMs: 0, durationMs: 0 });
-        await startOthersJob(sim, other);
-      }
-      const kbs = [sim.seedKnowledgeBase().uuid, sim.seedKnowledgeBase().uuid];
-      sim.clearRequests();
-      const created = await Promise.all(
-        kbs.map((knowledgeBaseUuid) => host.create({ __provider: provider, knowledgeBaseUuid })),
-      );
-      assert.ok(created.every(({ outs }) => outs.phase === "BATCH_JOB_PHASE_SUCCEEDED"));
-      const gets = sim.requests.filter((r) => r.method === "GET");
-      for (const kb of kbs)
-        assert.equal(
-          gets.filter((r) => r.path === `/v2/gen-ai/knowledge_bases/${kb}/indexing_jobs`).length,
-          1,
-        );
-      // The account's list was read for the first listings and found wanting, then once for the polls:
-      // its first page, oldest first, shows none of the jobs waited for, so it is not read again.
-      const listings = gets.filter((r) => r.path === LIST_PATH).length;
-      assert.ok(listings <= 3, `${listings} listings`);
-      assert.ok(
-        gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length >= 2,
-        "each job polled by its GET",
-      );
-    } finally {
-      await host.stop();
-      await sim.close();
+    // Three jobs of the past, on other knowledge bases: more than a page.
+    for (let i = 0; i < 3; i++) {
+      const other = sim.seedKnowledgeBase().uuid;
+      sim.planNextJob(other, { pendingMs: 0, durationMs: 0 });
+      await startOthersJob(sim, other);
     }
+    const kbs = [sim.seedKnowledgeBase().uuid, sim.seedKnowledgeBase().uuid];
+    sim.clearRequests();
+    const gets = await createAll(kbs);
+    for (const kb of kbs) {
+      const own = gets.filter((r) => r.path === `/v2/gen-ai/knowledge_bases/${kb}/indexing_jobs`);
+      assert.equal(own.length, 1);
+    }
+    // The account's list was read for the first listings and found wanting, then once for the polls:
+    // its first page, oldest first, shows none of the jobs waited for, so it is not read again.
+    const listings = gets.filter((r) => r.path === LIST_PATH).length;
+    assert.ok(listings <= 3, `${listings} listings`);
+    const polls = gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length;
+    assert.ok(polls >= 2, "each job polled by its GET");
   });
 });
