@@ -129,6 +129,32 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     );
   });
 
+  it("loads neither ky nor fetch for check and diff, all that a preview runs; the client on its first call", () => {
+    // Through the stable entry that stored providers require, in a process of its own. Node lists the
+    // built-in modules it loaded; fetch's (undici) loads with ky, which probes Request when loaded.
+    const script = `
+      const seen = () => ({
+        fetch: process.moduleLoadList.some((m) => m.includes("undici")),
+        ky: Object.keys(require.cache).some((file) => /[\\\\/]ky[\\\\/]/.test(file)),
+      });
+      const { indexingJob, indexingSchedule } = require("pulumi-gradient-indexing/handlers");
+      (async () => {
+        const kb = "123e4567-e89b-12d3-a456-426614174000";
+        const job = await indexingJob.check({}, { knowledgeBaseUuid: kb });
+        await indexingJob.diff("job", job.inputs, { ...job.inputs, triggers: { v: 2 } });
+        const schedule = await indexingSchedule.check({}, { knowledgeBaseUuid: kb, time: "02:00" });
+        await indexingSchedule.diff("schedule", schedule.inputs, { ...schedule.inputs, time: "03:00" });
+        const afterPreview = seen();
+        require("pulumi-gradient-indexing/client");
+        console.log(JSON.stringify({ afterPreview, afterClient: seen() }));
+      })();`;
+    const out = JSON.parse(run(process.execPath, ["-e", script], project)) as Record<string, unknown>;
+    assert.deepEqual(out, {
+      afterPreview: { fetch: false, ky: false },
+      afterClient: { fetch: true, ky: true },
+    });
+  });
+
   it("serializes under 10 KB, and runs through the project's own host, failures included", async () => {
     const fromProject = createRequire(path.join(project, "index.js"));
     const { IndexingJobProvider } = fromProject("pulumi-gradient-indexing") as typeof Package;

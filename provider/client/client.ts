@@ -32,46 +32,17 @@ import {
 } from "./convert";
 import { sharedRateLimiter, type RateLimiter } from "./rate-limiter";
 import { DigitalOceanApiError } from "./errors";
+import {
+  PUBLIC_API_URL,
+  type ClientOptions,
+  type CreateScheduleRequest,
+  type PageRequest,
+  type StartJobRequest,
+} from "./options";
 
-export const PUBLIC_API_URL = "https://api.digitalocean.com";
 const USER_AGENT = "pulumi-gradient-indexing";
 /** How long an urgent request may take: SIGKILL follows SIGINT by 5 s. */
 const URGENT_TIMEOUT_MS = 3_000;
-
-export interface ClientOptions {
-  token: string;
-  /** Default: `https://api.digitalocean.com`. */
-  baseUrl?: string;
-  /** Time allowed for one attempt of one request. Default 30 s. */
-  attemptTimeoutMs?: number;
-  /** Retries of one request after the first attempt. Default 5. */
-  retryLimit?: number;
-  /** Longest wait a 429's reset time may impose before a retry. Default 65 s. */
-  maxRetryAfterMs?: number;
-  /** Rate limiter; default: the one this process shares for this token and URL. */
-  rateLimiter?: RateLimiter;
-  /** Requests a minute for the shared rate limiter (ignored when `rateLimiter` is given). */
-  requestsPerMinute?: number;
-}
-
-export interface PageRequest {
-  page?: number;
-  perPage?: number;
-}
-
-export interface CreateScheduleRequest {
-  knowledgeBaseUuid: string;
-  /** "HH:MM", UTC. */
-  time: string;
-  /** Cron day numbers, Monday = 1. */
-  days: readonly number[];
-}
-
-export interface StartJobRequest {
-  knowledgeBaseUuid: string;
-  /** Omitted or empty: all of the knowledge base's data sources. */
-  dataSourceUuids?: readonly string[];
-}
 
 interface Listing {
   links?: WireLinks;

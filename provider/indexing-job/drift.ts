@@ -4,7 +4,8 @@
  * record the knowledge base's current data sources (`knowledgeBaseDataSourceUuids`) beside the job's
  * own (`jobDataSourceUuids`), and diff compares the two without an API call.
  */
-import { hasStatus, type GradientClient } from "../client";
+import type { GradientClient } from "../client";
+import { hasStatus } from "../client/errors";
 import { dataSourceSet } from "./inputs";
 import type { IndexingJobState } from "./outputs";
 import { consolePrint } from "../host/console";

@@ -7,7 +7,8 @@
  * records the job: the next `pulumi up` resumes waiting for it (update), `pulumi destroy` cancels it.
  */
 import type { IndexingJob } from "../api/types";
-import { hasStatus, type GradientClient } from "../client";
+import type { GradientClient } from "../client";
+import { hasStatus } from "../client/errors";
 import { systemClock } from "../clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { cancelOnInterrupt } from "../host/interrupt";

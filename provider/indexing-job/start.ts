@@ -19,8 +19,8 @@
  * different clocks.
  */
 import type { IndexingJob } from "../api/types";
-import { hasStatus, isApiError, type DigitalOceanApiError, type GradientClient } from "../client";
-import { isOutage } from "../client/errors";
+import type { GradientClient } from "../client";
+import { hasStatus, isApiError, isOutage, type DigitalOceanApiError } from "../client/errors";
 import { jobBoardOf } from "../waiting/job-board";
 import { systemClock } from "../clock";
 import { typicalRunMs } from "../waiting/past-runs";

@@ -3,7 +3,8 @@
  * knowledge base (the API reads schedules by knowledge base only), delete removes it.
  */
 import type { IndexingScheduleInfo } from "../api/types";
-import { hasStatus, type GradientClient } from "../client";
+import type { GradientClient } from "../client";
+import { hasStatus } from "../client/errors";
 import { normalDays, type IndexingScheduleInputs } from "./inputs";
 import { scheduleState, type IndexingScheduleState } from "./outputs";
 

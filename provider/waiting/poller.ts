@@ -9,8 +9,7 @@
  * one call, never a later end than the SDK's: every poll of the SDK's schedule stays.
  */
 import type { IndexingJob } from "../api/types";
-import { hasStatus } from "../client";
-import { isOutage } from "../client/errors";
+import { hasStatus, isOutage } from "../client/errors";
 import type { Clock } from "../clock";
 import { JobBoard, type WaitResult, type Watch } from "./job-board";
 import { outcomeOf } from "./outcome";
