@@ -5,7 +5,8 @@
  * same run, so that the machine's speed cancels out. Through Pulumi's real dynamic-provider host, the
  * provider as installed from npm, with its default settings. For scale, the floor: the same three calls
  * of a provider that only makes as many plain `fetch` requests as our Create (bench/control-provider.ts)
- * on other fresh hosts, and its ratio to the same host start.
+ * on other fresh hosts, and its ratio to the same host start. Beside it, what a preview runs (Configure,
+ * Check and Diff on a fresh host), which loads no API client.
  */
 import { performance } from "node:perf_hooks";
 import { startSimulator, type Simulator } from "../simulator";
@@ -30,6 +31,14 @@ export interface ColdStart {
   checkDiffRequests: number;
   /** API requests of the Create. */
   createRequests: number;
+  /** What a preview of the same resource with a new trigger runs on another fresh host. */
+  preview: PreviewCalls;
+}
+
+interface PreviewCalls {
+  id: string;
+  olds: Record<string, unknown>;
+  news: Record<string, unknown>;
 }
 
 export interface P3Result {
@@ -47,6 +56,10 @@ export interface P3Result {
   controlMs: number;
   /** The HTTP-only provider's median over the median host start: the floor of `ratio`. */
   controlRatio: number;
+  /** Median of Configure, Check and Diff on a fresh host: all a preview (or an up with nothing to do) runs. */
+  previewMs: number;
+  /** Median over the runs of the preview's own time over its host's start. */
+  previewRatio: number;
   checkDiffRequests: number;
   createRequests: number;
 }
@@ -59,15 +72,19 @@ export async function runP3(options: { runs: number; log: (line: string) => void
   try {
     const runs: ColdStart[] = [];
     const controls: number[] = [];
-    // Alternated, so that a slow spell of the machine weighs on both alike.
+    const previews: { ownMs: number; readyMs: number }[] = [];
+    // Alternated, so that a slow spell of the machine weighs on all alike.
     for (let i = 0; i < options.runs; i++) {
-      runs.push(await coldStart(sim, provider));
+      const run = await coldStart(sim, provider);
+      runs.push(run);
+      previews.push(await previewStart(run.preview));
       controls.push(await controlStart(sim, control));
     }
     options.log(
       `P3 Configure+Check+Create: ${runs.map((r) => Math.round(r.ownMs)).join(", ")} ms; ` +
         `host start ${runs.map((r) => Math.round(r.readyMs)).join(", ")} ms; ` +
-        `HTTP-only provider ${controls.map(Math.round).join(", ")} ms`,
+        `HTTP-only provider ${controls.map(Math.round).join(", ")} ms; ` +
+        `Configure+Check+Diff ${previews.map((p) => Math.round(p.ownMs)).join(", ")} ms`,
     );
     const ratio = median(runs.map((r) => r.ownMs / r.readyMs));
     const checkDiffRequests = runs.reduce((sum, r) => sum + r.checkDiffRequests, 0);
@@ -80,6 +97,8 @@ export async function runP3(options: { runs: number; log: (line: string) => void
       ratio,
       controlMs: median(controls),
       controlRatio: median(controls) / median(runs.map((r) => r.readyMs)),
+      previewMs: median(previews.map((p) => p.ownMs)),
+      previewRatio: median(previews.map((p) => p.ownMs / p.readyMs)),
       checkDiffRequests,
       createRequests: Math.max(...runs.map((r) => r.createRequests)),
     };
@@ -106,10 +125,27 @@ async function coldStart(sim: Simulator, provider: string): Promise<ColdStart> {
     if (outs.phase !== "BATCH_JOB_PHASE_SUCCEEDED")
       throw new Error(`P3: the job ended ${String(outs.phase)}`);
     sim.clearRequests();
-    await host.check(outs, { ...news, triggers: { v: 2 } });
-    await host.diff(id, outs, { ...news, triggers: { v: 2 } });
+    const preview = { id, olds: outs, news: { ...news, triggers: { v: 2 } } };
+    await host.check(preview.olds, preview.news);
+    await host.diff(id, preview.olds, preview.news);
     checkDiffRequests += sim.requests.length;
-    return { readyMs: ready - spawned, ownMs, checkDiffRequests, createRequests };
+    return { readyMs: ready - spawned, ownMs, checkDiffRequests, createRequests, preview };
+  } finally {
+    await host.stop();
+  }
+}
+
+/** Configure, Check and Diff of a resource whose trigger changed, on a fresh host: a preview. */
+async function previewStart(calls: PreviewCalls): Promise<{ ownMs: number; readyMs: number }> {
+  const spawned = performance.now();
+  const host = await ProviderHost.start();
+  try {
+    const ready = performance.now();
+    await host.configure({ "digitalocean:token": secret("preview-token") });
+    const { inputs } = await host.check(calls.olds, calls.news);
+    const { changes } = await host.diff(calls.id, calls.olds, inputs);
+    if (changes !== "some") throw new Error(`P3: the preview's diff found ${changes} changes`);
+    return { ownMs: performance.now() - ready, readyMs: ready - spawned };
   } finally {
     await host.stop();
   }
@@ -166,6 +202,12 @@ export function p3Table(result: P3Result): string {
           "-",
         ],
         ["  API calls of the Create", String(result.createRequests), "-", "-"],
+        [
+          "Configure+Check+Diff on a fresh host (a preview, or an up with nothing to do)",
+          `${ms(result.previewMs)} (${fixed(result.previewRatio, 3)})`,
+          "-",
+          "-",
+        ],
       ],
     )
   );
