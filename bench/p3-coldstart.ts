@@ -8,9 +8,13 @@
  * on other fresh hosts, and its ratio to the same host start. Beside it, what a preview runs (Configure,
  * Check and Diff on a fresh host), which loads no API client.
  */
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import type * as Package from "../provider";
 import { startSimulator, type Simulator } from "../simulator";
-import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
+import type { UserProject } from "../test/compat/projects";
+import { ProviderHost, secret, serializeProvider, type HostOptions } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { controlProvider } from "./control-provider";
 import { fixed, median, renderTable } from "./table";
@@ -43,6 +47,8 @@ interface PreviewCalls {
 
 export interface P3Result {
   pass: boolean;
+  /** Where it ran: this repository's @pulumi/pulumi and Node, or a user's project (users' platform). */
+  platform: string;
   runs: number;
   /** Median, spawn to the host's port line (the hosts that ran ours). */
   readyMs: number;
@@ -64,9 +70,26 @@ export interface P3Result {
   createRequests: number;
 }
 
-export async function runP3(options: { runs: number; log: (line: string) => void }): Promise<P3Result> {
+export interface P3Options {
+  runs: number;
+  log: (line: string) => void;
+  /** A user's project (test/compat/projects.ts): its package, its host, its Node. Default: this repository. */
+  project?: UserProject;
+}
+
+export async function runP3(options: P3Options): Promise<P3Result> {
   const sim = await startSimulator({ rateLimitPerMinute: 0 });
-  const { IndexingJobProvider } = installedPackage();
+  const { project } = options;
+  const { IndexingJobProvider } = project
+    ? (createRequire(path.join(project.dir, "index.js"))("pulumi-gradient-indexing") as typeof Package)
+    : installedPackage();
+  const host: HostOptions = project
+    ? {
+        cwd: project.dir,
+        node: project.node,
+        hostScript: path.join(project.dir, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"),
+      }
+    : {};
   const provider = await serializeProvider(new IndexingJobProvider());
   const control = await serializeProvider(controlProvider);
   try {
@@ -75,10 +98,10 @@ export async function runP3(options: { runs: number; log: (line: string) => void
     const previews: { ownMs: number; readyMs: number }[] = [];
     // Alternated, so that a slow spell of the machine weighs on all alike.
     for (let i = 0; i < options.runs; i++) {
-      const run = await coldStart(sim, provider);
+      const run = await coldStart(sim, provider, host);
       runs.push(run);
-      previews.push(await previewStart(run.preview));
-      controls.push(await controlStart(sim, control));
+      previews.push(await previewStart(run.preview, host));
+      controls.push(await controlStart(sim, control, host));
     }
     options.log(
       `P3 Configure+Check+Create: ${runs.map((r) => Math.round(r.ownMs)).join(", ")} ms; ` +
@@ -90,6 +113,7 @@ export async function runP3(options: { runs: number; log: (line: string) => void
     const checkDiffRequests = runs.reduce((sum, r) => sum + r.checkDiffRequests, 0);
     return {
       pass: checkDiffRequests === 0 && ratio <= OWN_TO_HOST_LIMIT,
+      platform: project?.label ?? `this repository's @pulumi/pulumi on Node ${process.version}`,
       runs: options.runs,
       readyMs: median(runs.map((r) => r.readyMs)),
       ownMs: median(runs.map((r) => r.ownMs)),
@@ -107,12 +131,12 @@ export async function runP3(options: { runs: number; log: (line: string) => void
   }
 }
 
-async function coldStart(sim: Simulator, provider: string): Promise<ColdStart> {
+async function coldStart(sim: Simulator, provider: string, options: HostOptions): Promise<ColdStart> {
   const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 20 }] });
   sim.planJobs(kb.uuid, DONE_JOB);
   const news = { __provider: provider, knowledgeBaseUuid: kb.uuid };
   const spawned = performance.now();
-  const host = await ProviderHost.start();
+  const host = await ProviderHost.start(options);
   try {
     const ready = performance.now();
     await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
@@ -136,9 +160,12 @@ async function coldStart(sim: Simulator, provider: string): Promise<ColdStart> {
 }
 
 /** Configure, Check and Diff of a resource whose trigger changed, on a fresh host: a preview. */
-async function previewStart(calls: PreviewCalls): Promise<{ ownMs: number; readyMs: number }> {
+async function previewStart(
+  calls: PreviewCalls,
+  options: HostOptions,
+): Promise<{ ownMs: number; readyMs: number }> {
   const spawned = performance.now();
-  const host = await ProviderHost.start();
+  const host = await ProviderHost.start(options);
   try {
     const ready = performance.now();
     await host.configure({ "digitalocean:token": secret("preview-token") });
@@ -152,8 +179,8 @@ async function previewStart(calls: PreviewCalls): Promise<{ ownMs: number; ready
 }
 
 /** Configure, Check and a Create making one HTTP request, by a provider that does nothing else. */
-async function controlStart(sim: Simulator, provider: string): Promise<number> {
-  const host = await ProviderHost.start();
+async function controlStart(sim: Simulator, provider: string, options: HostOptions): Promise<number> {
+  const host = await ProviderHost.start(options);
   try {
     const ready = performance.now();
     await host.configure({});
@@ -177,6 +204,7 @@ export function p3Table(result: P3Result): string {
   const ms = (value: number) => `${Math.round(value)} ms`;
   return (
     `P3 Check/Diff and the provider's own start (median of ${result.runs} fresh hosts; a job already done)\n` +
+    `on ${result.platform}\n` +
     renderTable(
       ["figure", "value", "target", "met"],
       [

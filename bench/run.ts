@@ -3,7 +3,8 @@
  * per target with the baseline side by side and a verdict each, and writes bench/results.json.
  * `npm run bench -- --only ablation` (or `--only p2,ablation`, which reuses P2's runs) prints what each
  * rule of the poller and of the request budget buys; it is not part of the default run (about 25
- * minutes of its own).
+ * minutes of its own). `p3-users` runs P3 again in a user's project on the platform users run (the
+ * newest @pulumi/pulumi on Node 22, installed from the npm registry as test:compat does).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,12 +15,15 @@ import { p1FiguresTable, p1PastRunsTable, p1VerdictTable, runP1, type P1Result }
 import { p2Table, runP2, type P2Options, type P2Result } from "./p2-scale";
 import { p3Table, runP3, type P3Result } from "./p3-coldstart";
 import { p4Table, runP4, type P4Result } from "./p4-size";
+import { packRepository, userProject } from "../test/compat/projects";
 import { renderTable, seconds } from "./table";
 
 const RESULTS = path.resolve(__dirname, "..", "..", "bench", "results.json");
-const TARGETS = ["p1", "p2", "ablation", "p3", "p4"] as const;
+const TARGETS = ["p1", "p2", "ablation", "p3", "p3-users", "p4"] as const;
 type Target = (typeof TARGETS)[number];
-const DEFAULT_TARGETS: readonly Target[] = ["p1", "p2", "p3", "p4"];
+const DEFAULT_TARGETS: readonly Target[] = ["p1", "p2", "p3", "p3-users", "p4"];
+/** What users run (the README's requirements): the newest @pulumi/pulumi, on Node 22. */
+const USERS_PLATFORM = { pulumi: "latest", node: 22 };
 const P1_DURATIONS_MS = [3_000, 10_000, 120_000, 600_000, 3_600_000];
 
 interface Results {
@@ -31,6 +35,8 @@ interface Results {
   p2?: P2Result;
   ablation?: AblationResult;
   p3?: P3Result;
+  /** P3 on the users' platform, or why it could not run. */
+  p3Users?: P3Result | { notRun: string };
   p4?: P4Result;
 }
 
@@ -114,6 +120,19 @@ async function main(): Promise<void> {
     results.p3 = await runP3({ runs: quick ? 3 : 7, log });
     console.log(`\n${p3Table(results.p3)}\n`);
   }
+  if (only.includes("p3-users")) {
+    let project;
+    try {
+      project = userProject(USERS_PLATFORM, packRepository());
+    } catch (error) {
+      results.p3Users = { notRun: String(error).split("\n")[0] ?? "" };
+      console.log(`\nP3 on the users' platform: not run (${results.p3Users.notRun})\n`);
+    }
+    if (project) {
+      results.p3Users = await runP3({ runs: quick ? 3 : 7, log, project });
+      console.log(`\n${p3Table(results.p3Users)}\n`);
+    }
+  }
   if (only.includes("p4")) {
     results.p4 = await runP4({ log });
     console.log(`\n${p4Table(results.p4)}\n`);
@@ -123,7 +142,8 @@ async function main(): Promise<void> {
   results.wallMs = Date.now() - started;
   console.log(`\n(${seconds(results.wallMs, 0)} in all; figures written to bench/results.json)`);
   fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  const all = [results.p1, results.p2, results.p3, results.p4].filter((r) => r !== undefined);
+  const users = results.p3Users && "pass" in results.p3Users ? results.p3Users : undefined;
+  const all = [results.p1, results.p2, results.p3, users, results.p4].filter((r) => r !== undefined);
   process.exitCode = all.every((r) => r.pass) ? 0 : 1;
 }
 
@@ -132,6 +152,10 @@ function summary(results: Results): string {
     ["P1 polling vs DO's SDK waiter, every cell; past runs right or misleading", results.p1?.pass],
     ["P2 jobs at once under the rate limit, ends noticed within 10 s on average", results.p2?.pass],
     ["P3 no API call in Check/Diff, own start <= 1/10 of Pulumi's host start", results.p3?.pass],
+    [
+      "  the same on the users' platform (newest @pulumi/pulumi, Node 22)",
+      results.p3Users && "pass" in results.p3Users ? results.p3Users.pass : undefined,
+    ],
     ["P4 serialized provider < 10 KB", results.p4?.pass],
   ] as const;
   return (

@@ -1,101 +1,32 @@
 /**
  * `npm run test:compat` (called by .ci/run): the packed package's host-level test on the Pulumi versions users
  * run: the oldest @pulumi/pulumi of the peer range on this Node, and the newest release on Node 22 (which it
- * requires). Node binaries come from the npm registry as packages (node-<platform>-<arch>); binaries and
- * projects are cached under .cache/compat/ (gitignored), so a repeated run only reinstalls the tarball.
+ * requires). Projects and Node binaries: test/compat/projects.ts.
  */
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { packRepository, userProject, type Target } from "./projects";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-const CACHE = path.join(REPO_ROOT, ".cache", "compat");
 const CHECK = path.join(__dirname, "packed-host.check.js");
 const MOCHA = path.join(REPO_ROOT, "node_modules", "mocha", "bin", "mocha.js");
 
-interface Target {
-  pulumi: string;
-  /** Major version of Node to run on; undefined: the Node running this script. */
-  node?: number;
-}
-
 const TARGETS: Target[] = [{ pulumi: "3.139.0" }, { pulumi: "latest", node: 22 }];
 
-function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: env ?? process.env });
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed (${result.status}):\n${result.stderr}${result.stdout}`,
-    );
-  }
-  return result.stdout.trim();
-}
-
-/** The newest release of `name` matching `range`, as the registry says. */
-function resolveVersion(name: string, range: string): string {
-  const out = JSON.parse(run("npm", ["view", `${name}@${range}`, "version", "--json"], CACHE)) as
-    string | string[];
-  const versions = Array.isArray(out) ? out : [out];
-  const last = versions[versions.length - 1];
-  if (!last) throw new Error(`no ${name}@${range} in the registry`);
-  return last;
-}
-
-/** The path of a Node binary of that major version, unpacked from the registry's node-<os>-<cpu> package. */
-function nodeBinary(major: number): string {
-  const pkg = `node-${process.platform}-${process.arch}`;
-  const version = resolveVersion(pkg, String(major));
-  const dir = path.join(CACHE, `node-${version}`);
-  const binary = path.join(dir, "package", "bin", "node");
-  if (!fs.existsSync(binary)) {
-    fs.mkdirSync(dir, { recursive: true });
-    const tarball = run("npm", ["pack", `${pkg}@${version}`, "--silent"], dir);
-    run("tar", ["xzf", tarball, "package/bin/node"], dir);
-    fs.rmSync(path.join(dir, tarball));
-  }
-  return binary;
-}
-
-function writeProject(dir: string, pulumi: string, tarball: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const pkg = {
-    name: "compat-project",
-    private: true,
-    main: "index.js",
-    dependencies: { "@pulumi/pulumi": pulumi, "pulumi-gradient-indexing": `file:${tarball}` },
-  };
-  fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: compat-project\nruntime: nodejs\n");
-  // The tarball keeps its name from one build to the next: make npm take the new one.
-  fs.rmSync(path.join(dir, "package-lock.json"), { force: true });
-  fs.rmSync(path.join(dir, "node_modules", "pulumi-gradient-indexing"), { recursive: true, force: true });
-}
-
 function main(): void {
-  fs.mkdirSync(CACHE, { recursive: true });
-  const packed = JSON.parse(
-    run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", CACHE], REPO_ROOT),
-  ) as {
-    filename: string;
-  }[];
-  const tarball = path.join(CACHE, packed[0]?.filename ?? "");
+  const tarball = packRepository();
   const results: string[] = [];
   let failed = false;
   for (const target of TARGETS) {
-    const pulumi = resolveVersion("@pulumi/pulumi", target.pulumi);
-    const node = target.node === undefined ? process.execPath : nodeBinary(target.node);
-    const project = path.join(CACHE, `pulumi-${pulumi}`);
-    writeProject(project, pulumi, tarball);
-    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project);
-    const label = `@pulumi/pulumi ${pulumi} on Node ${run(node, ["--version"], project)}`;
-    console.log(`\n${label}`);
-    const result = spawnSync(node, [MOCHA, "--no-config", CHECK], {
+    const project = userProject(target, tarball);
+    console.log(`\n${project.label}`);
+    const result = spawnSync(project.node, [MOCHA, "--no-config", CHECK], {
       cwd: REPO_ROOT,
       stdio: "inherit",
-      env: { ...process.env, COMPAT_PROJECT: project },
+      env: { ...process.env, COMPAT_PROJECT: project.dir },
     });
     failed ||= result.status !== 0;
-    results.push(`${result.status === 0 ? "PASS" : "FAIL"}  ${label}`);
+    results.push(`${result.status === 0 ? "PASS" : "FAIL"}  ${project.label}`);
   }
   console.log(`\n${results.join("\n")}`);
   process.exitCode = failed ? 1 : 0;

@@ -82,6 +82,8 @@ export interface HostOptions {
   env?: NodeJS.ProcessEnv;
   /** The host program. Defaults to this repository's `@pulumi/pulumi/cmd/dynamic-provider/index.js`. */
   hostScript?: string;
+  /** The Node binary that runs it. Defaults to the one running this process. */
+  node?: string;
 }
 
 /** A failed gRPC call to the host. */
@@ -146,7 +148,7 @@ export class ProviderHost {
   ) {}
 
   static async start(options: HostOptions = {}): Promise<ProviderHost> {
-    const child = spawn(process.execPath, [options.hostScript ?? HOST_SCRIPT, "dummy"], {
+    const child = spawn(options.node ?? process.execPath, [options.hostScript ?? HOST_SCRIPT, "dummy"], {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? withoutDigitalOceanVars(process.env),
       stdio: ["ignore", "pipe", "pipe"],
