@@ -279,11 +279,6 @@ describe("GradientClient against the simulator", function () {
       });
       assert.equal(refused.status, 406);
     });
-
-    it("gives the API's time of a knowledge base's job list (its Date header)", async () => {
-      const { serverTime } = await clientFor(sim).listKnowledgeBaseIndexingJobs(kb.uuid);
-      assert.ok(serverTime !== undefined && Math.abs(serverTime - Date.now()) < 2_000);
-    });
   });
 
   describe("request budget", () => {

@@ -167,21 +167,11 @@ export class GradientClient {
 
   // ---- knowledge bases
 
-  /**
-   * The latest 15 jobs of one knowledge base, newest first (the API's own limit), with the API's time
-   * of the answer (its `Date` header) when it sent one: jobs' timestamps compare with that, not with
-   * our clock.
-   */
-  async listKnowledgeBaseIndexingJobs(
-    knowledgeBaseUuid: string,
-  ): Promise<Page<IndexingJob> & { serverTime?: number }> {
+  /** The latest 15 jobs of one knowledge base, newest first (the API's own limit). */
+  async listKnowledgeBaseIndexingJobs(knowledgeBaseUuid: string): Promise<Page<IndexingJob>> {
     const path = `v2/gen-ai/knowledge_bases/${encodeURIComponent(knowledgeBaseUuid)}/indexing_jobs`;
-    const { body, serverTime } = await this.callDated<Listing & { jobs?: WireIndexingJob[] }>(
-      "GET",
-      path,
-      {},
-    );
-    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta, serverTime };
+    const body = await this.get<Listing & { jobs?: WireIndexingJob[] }>(path);
+    return { items: (body.jobs ?? []).map(fromWireJob), links: body.links, meta: body.meta };
   }
 
   /** The knowledge base and, when the API says, its database's status (`CREATING`, `ONLINE`, ...). */
@@ -322,20 +312,9 @@ export class GradientClient {
     options: Options,
     http: KyInstance = this.http,
   ): Promise<T> {
-    return (await this.callDated<T>(method, path, options, http)).body;
-  }
-
-  private async callDated<T>(
-    method: "GET" | "POST" | "PUT" | "DELETE",
-    path: string,
-    options: Options,
-    http: KyInstance = this.http,
-  ): Promise<{ body: T; serverTime?: number }> {
     let text: string;
-    let date: string | null;
     try {
       const response = await http(path, { ...options, method });
-      date = response.headers.get("date");
       text = await response.text();
     } catch (error) {
       throw await toApiError(method, path, error);
@@ -346,8 +325,7 @@ export class GradientClient {
     } catch {
       throw this.malformed(method, path, `${text.length} bytes that do not parse`);
     }
-    const serverTime = date ? Date.parse(date) : Number.NaN;
-    return Number.isFinite(serverTime) ? { body, serverTime } : { body };
+    return body;
   }
 
   private malformed(method: string, path: string, detail: string): DigitalOceanApiError {
