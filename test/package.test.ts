@@ -97,11 +97,12 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("ships the built library, its types, the simulator, the README and the CHANGELOG; no tests, examples or bench", () => {
+  it("ships the built library, its types, the simulator, the README, the CHANGELOG and the LICENSE; no tests, examples or bench", () => {
     for (const file of [
       "package.json",
       "README.md",
       "CHANGELOG.md",
+      "LICENSE",
       "dist/provider/index.js",
       "dist/provider/index.d.ts",
       "dist/provider/indexing-job/lifecycle.js",
@@ -117,7 +118,7 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     assert.deepEqual(strays, []);
     assert.deepEqual(
       packed.filter((f) => !f.startsWith("dist/provider/") && !f.startsWith("dist/simulator/")),
-      ["CHANGELOG.md", "README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
+      ["CHANGELOG.md", "LICENSE", "README.md", "package.json"].filter((f) => packed.includes(f)).sort(),
     );
   });
 
