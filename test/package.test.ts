@@ -130,9 +130,10 @@ describe("the packed package, installed into a fresh Pulumi TypeScript project",
     );
   });
 
-  it("loads neither ky nor fetch for check and diff, all that a preview runs; the client on its first call", () => {
+  it("loads neither ky nor fetch for check and diff of either resource, all that a preview runs", () => {
     // Through the stable entry that stored providers require, in a process of its own. Node lists the
     // built-in modules it loaded; fetch's (undici) loads with ky, which probes Request when loaded.
+    // Loading the client afterwards shows that the probe sees both.
     const script = `
       const seen = () => ({
         fetch: process.moduleLoadList.some((m) => m.includes("undici")),
