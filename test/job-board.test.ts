@@ -22,6 +22,12 @@ const SDK_POLLS_S = [5, 10, 15, 25, 45, 75, 105, 135];
 
 describe("JobBoard: jobs waited for together", () => {
   const session = manualSimulator();
+  /** API calls the board made that have not come back: the clock stands still meanwhile. */
+  let inFlight = 0;
+  const tracked = <T>(call: Promise<T>): Promise<T> => {
+    inFlight++;
+    return call.finally(() => inFlight--);
+  };
 
   async function setUp(options: SimulatorOptions = {}) {
     const sim = await session.begin({ rateLimitPerMinute: 0, ...options });
@@ -30,18 +36,25 @@ describe("JobBoard: jobs waited for together", () => {
       baseUrl: sim.url,
       rateLimiter: new RateLimiter({ perMinute: 100_000 }),
     });
-    const board = new JobBoard((perPage) => api.listIndexingJobs({ perPage }), session.clock);
+    const board = new JobBoard(
+      (perPage, signal) => tracked(api.listIndexingJobs({ perPage }, { signal })),
+      session.clock,
+    );
     return { sim, api, board };
   }
 
-  /** Runs `work` to its end, moving the manual clock straight to each wake-up. */
+  /**
+   * Runs `work` to its end, moving the manual clock straight to each wake-up once no API call is out
+   * (the board sleeps till its deadlines while its calls are out, and they take real time).
+   */
   async function drive<T>(work: Promise<T>): Promise<T> {
     let done = false;
     const result = work.finally(() => (done = true));
     while (!done) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       const next = session.clock.nextWakeUp();
-      if (!done && next !== undefined) session.clock.advance(Math.max(0, next - session.clock.now()));
+      if (!done && inFlight === 0 && next !== undefined)
+        session.clock.advance(Math.max(0, next - session.clock.now()));
     }
     return result;
   }
@@ -61,7 +74,7 @@ describe("JobBoard: jobs waited for together", () => {
   function waitAll(setup: Awaited<ReturnType<typeof setUp>>, started: { job: IndexingJob }[]) {
     const seenEnded = new Map<string, number>();
     const waits = started.map(({ job }) =>
-      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+      waitForJob(job, (signal) => tracked(setup.api.getIndexingJob(job.uuid ?? "", { signal })), {
         deadline: session.clock.now() + 3_600_000,
         notFoundGraceUntil: session.clock.now() + 60 * SECOND,
         board: setup.board,
@@ -119,7 +132,7 @@ describe("JobBoard: jobs waited for together", () => {
     const started = await startJobs(setup, [lengthMs, lengthMs + 20 * SECOND]);
     const seenEnded = new Map<string, number>();
     const waits = started.map(({ job }, i) =>
-      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+      waitForJob(job, (signal) => tracked(setup.api.getIndexingJob(job.uuid ?? "", { signal })), {
         deadline: session.clock.now() + 3_600_000,
         board: setup.board,
         typicalRunMs: lengthMs + i * 20 * SECOND,
