@@ -11,7 +11,7 @@ import { RateLimiter } from "../provider/client/rate-limiter";
 import { JobBoard } from "../provider/waiting/job-board";
 import { waitForJob } from "../provider/waiting/poller";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
-import { ProviderHost, secret, serializeProvider } from "./helpers/host";
+import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
 import { manualSimulator, startOthersJob } from "./helpers/sim-api";
 
@@ -260,6 +260,37 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
     // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
     assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
     assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
+  });
+
+  it('a create with `timeout: "8s"` while every GET of its job hangs 45 s fails within seconds of 8 s, the job recorded', async function () {
+    this.timeout(120_000);
+    await begin({ defaultJobPlan: { pendingMs: 500, durationMs: 10 * 60_000 } });
+    const kb = sim.seedKnowledgeBase().uuid;
+    // Only the job's own GETs: the create's listing and start answer (start.ts's own calls are not
+    // bounded by this test).
+    sim.injectFault({
+      kind: "latency",
+      ms: 45_000,
+      match: { method: "GET", path: /indexing_jobs\// },
+      times: 100,
+    });
+    const began = Date.now();
+    const error = await host
+      .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
+      .catch((e: unknown) => e);
+    const seconds = (Date.now() - began) / 1_000;
+    assert.ok(error instanceof HostError, String(error));
+    assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
+    assert.match(error.message, /did not finish within 8s/);
+    const job = sim.jobs()[0];
+    assert.ok(job?.uuid);
+    assert.equal(error.initFailure?.id, job.uuid, "the job was not recorded");
+    // As the start's answer showed it: no GET came back.
+    assert.equal(error.initFailure?.properties.phase, "BATCH_JOB_PHASE_PENDING");
+    assert.ok(
+      sim.requests.some((r) => r.fault === "latency"),
+      "no GET of the job went out: the test proved nothing",
+    );
   });
 
   it("an account whose list does not fit one page: each create reads its knowledge base's own list, as before", async () => {
