@@ -332,6 +332,23 @@ describe("GradientClient against the simulator", function () {
       assert.equal(sim.requests.length, 1, "sent during the pause");
     });
 
+    it("a request that gave up its turn in the budget's queue hands the slot back when it comes", async () => {
+      const budget = new RateLimiter({ perMinute: 10_000, maxInFlight: 1 });
+      const api = new GradientClient({ token: sim.token, baseUrl: sim.url, rateLimiter: budget });
+      await budget.acquire();
+      const controller = new AbortController();
+      const queued = api.getKnowledgeBase(kb.uuid, { signal: controller.signal }).catch((e: unknown) => e);
+      // Queued for the slot by now.
+      await new Promise((r) => setTimeout(r, 50));
+      controller.abort(new Error("gave up"));
+      assert.match(String(await queued), /stopped by the caller's signal \(gave up\)/);
+      budget.release();
+      // Its turn came after the held slot was released, and went back at once: the next one gets it.
+      const base = await api.getKnowledgeBase(kb.uuid, { signal: AbortSignal.timeout(2_000) });
+      assert.equal(base.uuid, kb.uuid);
+      assert.equal(sim.requests.length, 1, "the request that gave up went out");
+    });
+
     it("an attempt that hangs is stopped at the deadline; any other signal's reason is named as the caller's", async () => {
       sim.injectFault({ kind: "latency", ms: 10_000, match: { method: "GET" } });
       const api = clientFor(sim);
