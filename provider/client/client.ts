@@ -122,7 +122,8 @@ export class GradientClient {
   /**
    * Sends one start. Only a 429 is retried (it was refused before anything started); any other failure
    * is thrown, since the job may have started anyway: the caller, who listed the knowledge base's jobs
-   * before sending, tells which job is new (see provider/indexing-job/start.ts).
+   * before sending, tells which job is new (see provider/indexing-job/start.ts). A signal that stops it
+   * once sent is such a failure too: the API may have acted on it.
    */
   async startIndexingJob(request: StartJobRequest, options: RequestOptions = {}): Promise<IndexingJob> {
     const json: StartIndexingJobBody = {
