@@ -227,7 +227,7 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
   let provider: string;
 
   /** A simulator with `options`, and a configured host with our provider as installed. */
-  async function begin(options: SimulatorOptions): Promise<void> {
+  async function begin(options: SimulatorOptions = {}): Promise<void> {
     sim = await startSimulator({ rateLimitPerMinute: 0, ...options });
     host = await ProviderHost.start();
     await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
@@ -291,6 +291,29 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
       sim.requests.some((r) => r.fault === "latency"),
       "no GET of the job went out: the test proved nothing",
     );
+  });
+
+  it('a create with `timeout: "8s"` returns within seconds of 8 s when its listings hang, or its start (recorded as unconfirmed)', async function () {
+    this.timeout(120_000);
+    await begin();
+    const kb = sim.seedKnowledgeBase().uuid;
+    const timed = async (fault: { method: string; path: string | RegExp }) => {
+      sim.injectFault({ kind: "latency", ms: 45_000, match: fault, times: 100 });
+      const began = Date.now();
+      const error = await host
+        .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
+        .catch((e: unknown) => e);
+      const seconds = (Date.now() - began) / 1_000;
+      assert.ok(error instanceof HostError, String(error));
+      assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
+      sim.clearFaults();
+      return error;
+    };
+    const listing = await timed({ method: "GET", path: /indexing_jobs/ });
+    assert.match(listing.message, /Could not list the indexing jobs.*no indexing job was started/s);
+    const start = await timed({ method: "POST", path: "/v2/gen-ai/indexing_jobs" });
+    assert.match(start.message, /may have started a job/);
+    assert.ok(start.initFailure?.properties.unconfirmedStart, "the hanging start was not recorded");
   });
 
   it("an account whose list does not fit one page: each create reads its knowledge base's own list, as before", async () => {

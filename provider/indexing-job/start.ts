@@ -33,6 +33,8 @@ export interface StartContext {
   previous?: { uuid: string; owned: boolean };
   /** The last deployment's start whose answer was lost and whose job it did not find. */
   unconfirmed?: UnconfirmedStart;
+  /** Aborts every request at the deadline (clock.ts deadlineSignal). */
+  signal?: AbortSignal;
 }
 
 /** The job this deploy waits for, whether this resource may cancel it, and how long past jobs took. */
@@ -142,11 +144,9 @@ class StartDriver {
   async start(facts: Facts): Promise<IndexingJob | undefined> {
     const known = [...new Set([...facts.first, ...facts.listing.map((job) => job.uuid ?? "")])];
     const at = systemClock.now();
+    const request = { knowledgeBaseUuid: this.kb, dataSourceUuids: facts.wanted };
     try {
-      return await this.ctx.api.startIndexingJob({
-        knowledgeBaseUuid: this.kb,
-        dataSourceUuids: facts.wanted,
-      });
+      return await this.ctx.api.startIndexingJob(request, this.requestOptions);
     } catch (error) {
       if (!isApiError(error)) throw error;
       facts.attempt = attemptOf(error, at, known);
@@ -157,39 +157,49 @@ class StartDriver {
 
   async read(facts: Facts, what: "kbSources" | "database"): Promise<void> {
     const { api } = this.ctx;
-    try {
-      if (what === "kbSources") facts.kbSources = await api.knowledgeBaseDataSourceUuids(this.kb);
-      else facts.database = (await api.getKnowledgeBaseWithStatus(this.kb)).databaseStatus ?? null;
-    } catch (error) {
-      if (hasStatus(error, 404)) throw knowledgeBaseNotFound(this.kb, error);
-      throw error;
-    }
+    const options = this.requestOptions;
+    await this.outlasting(facts, `Could not read knowledge base ${this.kb}`, async () => {
+      try {
+        if (what === "kbSources") facts.kbSources = await api.knowledgeBaseDataSourceUuids(this.kb, options);
+        else facts.database = (await api.getKnowledgeBaseWithStatus(this.kb, options)).databaseStatus ?? null;
+      } catch (error) {
+        if (hasStatus(error, 404)) throw knowledgeBaseNotFound(this.kb, error);
+        throw error;
+      }
+    });
   }
 
-  /** The knowledge base's jobs as they are now; an outage is waited out until the deadline. */
+  /** The knowledge base's jobs as they are now. */
   async relist(facts: Facts, lookedAgain: boolean): Promise<void> {
-    for (;;) {
-      try {
-        facts.listing = await listJobs(this.ctx.api, this.kb);
-        break;
-      } catch (error) {
-        if (!isOutage(error)) throw error;
-        if (systemClock.now() >= this.ctx.deadline) {
-          const why = `Could not list the indexing jobs of knowledge base ${this.kb}: ${error.message}`;
-          throw failureError(failure(facts, why));
-        }
-        await this.pause();
-      }
-    }
+    const why = `Could not list the indexing jobs of knowledge base ${this.kb}`;
+    facts.listing = await this.outlasting(facts, why, () => listJobs(this.ctx.api, this.kb, this.ctx.signal));
     facts.lookedAgain = lookedAgain;
     delete facts.kbSources;
     delete facts.database;
   }
 
+  /** A read that an outage (429, 5xx, no answer) only delays, until the deadline. */
+  private async outlasting<T>(facts: Facts, why: string, read: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        if (systemClock.now() >= this.ctx.deadline)
+          throw failureError(failure(facts, `${why}: ${error.message}`));
+        await this.pause();
+      }
+    }
+  }
+
+  private get requestOptions(): { signal?: AbortSignal } {
+    return this.ctx.signal ? { signal: this.ctx.signal } : {};
+  }
+
   /** Waits for someone else's job to end (or the deadline); one the API no longer shows is out of the way. */
   async waitOut(job: IndexingJob): Promise<void> {
     const uuid = job.uuid ?? "";
-    await waitForJob(job, () => this.ctx.api.getIndexingJob(uuid), {
+    await waitForJob(job, (signal) => this.ctx.api.getIndexingJob(uuid, { signal }), {
       deadline: this.ctx.deadline,
       board: jobBoardOf(this.ctx.api),
       policy: this.ctx.policy,
@@ -223,7 +233,7 @@ export async function findUnconfirmedJob(
 ): Promise<IndexingJob | undefined> {
   const kb = settings.knowledgeBaseUuid.toLowerCase();
   const wanted = settings.dataSourceUuids.map((id) => id.toLowerCase());
-  const candidates = (await listJobs(api, kb)).filter(
+  const candidates = (await listJobs(api, kb, undefined)).filter(
     (job) => !record.knownJobUuids.includes(job.uuid ?? ""),
   );
   if (candidates.length === 0) return undefined;
@@ -256,11 +266,16 @@ function failureError(action: StartAction): StartError {
  * The knowledge base's latest jobs, newest first: from the account's job list when one page of it,
  * shared with other starts of this process, holds every job (jobBoardOf), else from its own list.
  */
-async function listJobs(api: GradientClient, kb: string): Promise<IndexingJob[]> {
-  const shared = await jobBoardOf(api).knowledgeBaseJobs(kb);
+async function listJobs(
+  api: GradientClient,
+  kb: string,
+  signal: AbortSignal | undefined,
+): Promise<IndexingJob[]> {
+  const options = signal ? { signal } : {};
+  const shared = await jobBoardOf(api).knowledgeBaseJobs(kb, options);
   if (shared) return shared;
   try {
-    return (await api.listKnowledgeBaseIndexingJobs(kb)).items;
+    return (await api.listKnowledgeBaseIndexingJobs(kb, options)).items;
   } catch (error) {
     if (hasStatus(error, 404)) throw knowledgeBaseNotFound(kb, error);
     throw error;
