@@ -18,6 +18,15 @@ const JOBS_PATH = "/v2/gen-ai/indexing_jobs";
 
 type Props = Record<string, unknown>;
 
+/** Waits (at most 10 s) until `condition` holds: the simulator runs on real time here. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi host)", function () {
   this.timeout(60_000);
   let sim: Simulator;
@@ -346,7 +355,7 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
   });
 
   describe("behaviour no fact covers", () => {
-    it("an in-place update makes no API call; a setting the recorded run does not meet replaces", async () => {
+    it("an in-place update makes no API call; failOnPartial turned on after a PARTIAL run replaces", async () => {
       await begin();
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 5 }] });
       sim.planNextJob(kb.uuid, { outcome: "partial" });
@@ -368,6 +377,50 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       const strict = await host.diff(id, outs, inputs(kb.uuid, { failOnPartial: true }));
       assert.deepEqual(strict.replaces, ["failOnPartial"]);
       assert.equal(starts().length, 1);
+    });
+
+    it("waitForCompletion turned on: an update that waits for the recorded job; only a failed one runs anew", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      const ended = (uuid: string) => async () => !/PENDING|RUNNING/.test(String(sim.job(uuid)?.phase));
+      /** A run recorded by a create that did not wait, then the same inputs but waiting. */
+      const turnOnWaiting = async (triggers: number) => {
+        const recorded = await host.create(inputs(kb.uuid, { waitForCompletion: false, triggers }));
+        assert.match(String(recorded.outs.phase), /PENDING|RUNNING/, "recorded as running");
+        const news = inputs(kb.uuid, { waitForCompletion: true, triggers });
+        const diff = await host.diff(recorded.id, recorded.outs, news);
+        assert.equal(diff.changes, "some");
+        assert.deepEqual(diff.replaces, [], "a replace would cancel the job or run it again");
+        return { recorded, update: () => host.update(recorded.id, recorded.outs, news) };
+      };
+
+      // Still running: waited for, not cancelled, no second job.
+      sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+      const running = await turnOnWaiting(1);
+      const waited = await running.update();
+      assert.equal(waited.outs.uuid, running.recorded.id);
+      assert.equal(waited.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 1);
+      assert.equal(cancels().length, 0);
+
+      // Ended well since it was recorded: its outcome is the update's.
+      sim.planNextJob(kb.uuid, { durationMs: 200 });
+      const succeeded = await turnOnWaiting(2);
+      await until(ended(succeeded.recorded.id));
+      const kept = await succeeded.update();
+      assert.equal(kept.outs.uuid, succeeded.recorded.id);
+      assert.equal(kept.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 2);
+
+      // Failed since it was recorded: a new run, as after a failed create.
+      sim.planNextJob(kb.uuid, { durationMs: 200, outcome: "failed" });
+      const failed = await turnOnWaiting(3);
+      await until(ended(failed.recorded.id));
+      const rerun = await failed.update();
+      assert.notEqual(rerun.outs.uuid, failed.recorded.id);
+      assert.equal(rerun.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 4);
+      assert.equal(cancels().length, 0);
     });
 
     it("check refuses poll values below 1 s, naming the field", async () => {

@@ -125,6 +125,36 @@ describe("diff", () => {
     }
   });
 
+  it("replaces only for failOnPartial turned on after a PARTIAL run; waitForCompletion turned on updates", () => {
+    const recorded = {
+      running: { phase: "BATCH_JOB_PHASE_RUNNING", status: "INDEX_JOB_STATUS_IN_PROGRESS" },
+      succeeded: { phase: "BATCH_JOB_PHASE_SUCCEEDED", status: "INDEX_JOB_STATUS_COMPLETED" },
+      partial: { phase: "BATCH_JOB_PHASE_SUCCEEDED", status: "INDEX_JOB_STATUS_PARTIAL" },
+      failed: { phase: "BATCH_JOB_PHASE_FAILED", status: "INDEX_JOB_STATUS_FAILED" },
+    };
+    const rows: [job: keyof typeof recorded, olds: object, news: object, replaces: string[]][] = [
+      ["running", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["succeeded", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["partial", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["failed", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["running", { waitForCompletion: false }, { waitForCompletion: true, failOnPartial: true }, []],
+      ["partial", {}, { failOnPartial: true }, ["failOnPartial"]],
+      ["partial", { waitForCompletion: false }, { failOnPartial: true }, ["failOnPartial"]],
+      ["partial", { failOnPartial: true }, { failOnPartial: false }, []],
+      ["succeeded", {}, { failOnPartial: true }, []],
+      ["running", {}, { failOnPartial: true }, []],
+      ["failed", {}, { failOnPartial: true }, []],
+    ];
+    for (const [job, olds, news, replaces] of rows) {
+      const state = { ...base, uuid: "j", ...recorded[job], ownJob: true, ...olds };
+      const result = diffInputs(state, { ...base, ...news });
+      const row = `${job} ${JSON.stringify(olds)} -> ${JSON.stringify(news)}`;
+      assert.equal(result.changes, true, row);
+      assert.deepEqual(result.replaces, replaces, row);
+      assert.equal(result.deleteBeforeReplace, false, row);
+    }
+  });
+
   it("sees a changed order of trigger array items", () => {
     assert.deepEqual(diffInputs(base, { ...base, triggers: { a: 1, b: [2, 1] } }).replaces, ["triggers"]);
   });

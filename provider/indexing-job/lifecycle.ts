@@ -64,9 +64,10 @@ export async function createJob(
 
 /**
  * In place: a change of how to wait (timeout, waitForCompletion, failOnPartial, cancelOnInterrupt,
- * poll) under which the recorded run still stands makes no API call; diff asks for a replace when it
- * does not. Also what the engine calls, inputs unchanged, after a create that failed or timed out: then
- * it resumes waiting for that job if it still runs, or starts a new one if it did not succeed.
+ * poll) under which the recorded run still stands makes no API call. waitForCompletion turned on while
+ * the recorded job ran, and the update the engine calls (inputs unchanged) after a create that failed
+ * or timed out, wait for that job if it still runs, take how it ended if it succeeded, or start a new
+ * one if it did not. (failOnPartial turned on after a PARTIAL run is a replace: see diff.ts.)
  */
 export async function updateJob(
   ctx: LifecycleContext,
