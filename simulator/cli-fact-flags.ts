@@ -106,6 +106,12 @@ export const FACT_FLAGS: Record<string, Flag> = {
     help: "a cancel answers with the job still running; it turns CANCELLED this much later (default 0)",
     apply: (s, v) => (s.options.cancelDelayMs = duration("--cancel-delay", v)),
   },
+  "cancel-refused-status": {
+    type: "string",
+    value: "STATUS",
+    help: "every cancel arrives as its job ends: the job ends then as planned and the cancel is refused with this status (default: unset, cancels succeed)",
+    apply: (s, v) => (s.options.cancelRefusedStatus = integer("--cancel-refused-status", v, 400, 599)),
+  },
   "provisioning-outcome": {
     type: "string",
     value: PROVISIONING_OUTCOMES.join("|"),

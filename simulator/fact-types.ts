@@ -64,6 +64,14 @@ export interface ApiFactOptions {
    */
   cancelDelayMs?: number;
   /**
+   * Every cancel arrives just as its job ends, and is refused with this status (the spec names neither
+   * the status nor the words): an active job ends at that moment with its planned outcome, so a GET
+   * just before the cancel showed it running and one after shows it ended. A cancel of a job that had
+   * already ended is refused the same way. Default unset: a cancel answers 200 (and one of an ended job
+   * changes nothing).
+   */
+  cancelRefusedStatus?: number;
+  /**
    * Deleting a data source makes its knowledge base index its remaining ones by itself, unless a job is
    * active or none remain (as DigitalOcean does). Default false.
    */

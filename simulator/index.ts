@@ -63,6 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     provisioningStartStatus: options.provisioningStartStatus ?? DEFAULT_PROVISIONING_START_STATUS,
     now: () => clock.now(),
     cancelDelayMs: options.cancelDelayMs ?? 0,
+    ...(options.cancelRefusedStatus !== undefined && { cancelRefusedStatus: options.cancelRefusedStatus }),
     reindexOnDataSourceDelete: options.reindexOnDataSourceDelete ?? false,
   });
   if (options.provisioningOutcome !== undefined) assertOutcome(options.provisioningOutcome);

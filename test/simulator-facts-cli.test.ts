@@ -35,6 +35,7 @@ const MAPPINGS: [args: string[], options: SimulatorOptions][] = [
   ],
   [["--start-faults", "none"], { startFaults: [] }],
   [["--cancel-delay", "3s"], { cancelDelayMs: 3000 }],
+  [["--cancel-refused-status", "412"], { cancelRefusedStatus: 412 }],
   [["--provisioning-outcome", "UNHEALTHY"], { provisioningOutcome: "UNHEALTHY" }],
   [["--reindex-on-delete"], { reindexOnDataSourceDelete: true }],
   [["--reindex-on-delete", "--no-reindex-on-delete"], { reindexOnDataSourceDelete: false }],
@@ -92,6 +93,7 @@ describe("simulator command line: the real API's facts", () => {
       [["--timestamp-skew=soon"], /--timestamp-skew must be a duration/],
       [["--kb-jobs-shown", "1.5"], /--kb-jobs-shown must be an integer/],
       [["--running-status", ""], /--running-status must not be empty/],
+      [["--cancel-refused-status", "200"], /--cancel-refused-status must be an integer from 400 to 599/],
     ] as const) {
       assert.throws(() => settingsFrom([...args]), message, args.join(" "));
     }
