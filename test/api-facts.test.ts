@@ -335,6 +335,44 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
     });
   });
 
+  describe("8b. a cancel that arrives as the job ends is refused", () => {
+    for (const status of [400, 409, 412]) {
+      it(`destroy while the job ends: the cancel refused with ${status}, the job is seen ended, destroy succeeds`, async () => {
+        await begin({ cancelRefusedStatus: status });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+        const { id, outs } = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+        await host.delete(id, outs);
+        assert.deepEqual(
+          cancels().map((r) => r.status),
+          [status],
+          "no refused cancel: the test proves nothing",
+        );
+        assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      });
+    }
+
+    it("a refused cancel of a job that still runs fails destroy with the API's words", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+      const { id, outs } = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+      sim.injectFault({
+        kind: "status",
+        status: 409,
+        body: { id: "conflict", message: "indexing job is locked", request_id: "r" },
+        match: { method: "PUT" },
+      });
+      const error = await host.delete(id, outs).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError, "destroy succeeded while the job runs on");
+      assert.match(
+        error.message,
+        new RegExp(`Could not cancel indexing job ${id}, which still runs: .*indexing job is locked`),
+      );
+      assert.match(String(sim.job(id)?.phase), /PENDING|RUNNING/);
+    });
+  });
+
   describe("9. a new knowledge base's database", () => {
     for (const status of ["UNHEALTHY", "DECOMMISSIONED"] as const) {
       it(`${status}: fails at once, naming the knowledge base and the status`, async () => {
