@@ -100,6 +100,12 @@ export const FACT_FLAGS: Record<string, Flag> = {
     help: `failures used up in order by the next job starts, comma-separated: ${START_FAULTS.join(", ")} (default none)`,
     apply: (s, v) => (s.options.startFaults = listOf("--start-faults", v, START_FAULTS)),
   },
+  "job-read-latency": {
+    type: "string",
+    value: "DURATION",
+    help: "every GET of indexing jobs (a job, both job lists) hangs this long before its answer (default 0)",
+    apply: (s, v) => (s.options.jobReadLatencyMs = duration("--job-read-latency", v)),
+  },
   "cancel-delay": {
     type: "string",
     value: "DURATION",

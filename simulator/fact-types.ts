@@ -15,10 +15,12 @@ export type ProvisioningOutcome = "ONLINE" | "UNHEALTHY" | "DECOMMISSIONED";
 
 /**
  * A failure of the next `POST /v2/gen-ai/indexing_jobs`: "429" (with `ratelimit-*` headers),
- * "429-retry-after" (with only `Retry-After`), a 5xx, "drop" (no answer, nothing started) or
- * "drop-after" (the job started, the answer is lost).
+ * "429-retry-after" (with only `Retry-After`), a 5xx (nothing started), "drop" (no answer, nothing
+ * started), "drop-after" (the job started, the answer is lost) or "502-after" / "504-after" (the job
+ * started, and an edge gateway answers 502 or 504 all the same).
  */
-export type StartFault = "429" | "429-retry-after" | "500" | "502" | "503" | "drop" | "drop-after";
+export type StartFault =
+  "429" | "429-retry-after" | "500" | "502" | "503" | "drop" | "drop-after" | "502-after" | "504-after";
 
 export interface ApiFactOptions {
   /**
@@ -58,6 +60,12 @@ export interface ApiFactOptions {
   jobListOmitsSourceJobs?: boolean;
   /** Used up in order by the next `POST /v2/gen-ai/indexing_jobs` requests. Default none. */
   startFaults?: readonly StartFault[];
+  /**
+   * Every GET of indexing jobs (a job, its data sources or report, the account's job list, a knowledge
+   * base's) hangs this long before it is answered, on real time whatever the clock: a slow or stuck API
+   * that a client's deadlines must bound. Default 0.
+   */
+  jobReadLatencyMs?: number;
   /**
    * A cancel answers with the job still active; it turns CANCELLED this much later, blocking starts
    * until then (unless it ends first). Default 0.
