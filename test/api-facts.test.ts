@@ -465,12 +465,12 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       await begin();
       const { failures } = await host.check(
         {},
-        inputs(sim.seedKnowledgeBase().uuid, { poll: { minDelayMs: 200 } }),
+        inputs(sim.seedKnowledgeBase().uuid, { poll: { firstDelayMs: 200 } }),
       );
-      assert.deepEqual(
-        failures.map((f) => f.property),
-        ["poll.minDelayMs"],
-      );
+      // A known setting, so that the refusal is about its value (an unknown key is refused anyway).
+      assert.deepEqual(failures, [
+        { property: "poll.firstDelayMs", reason: "must be at least 1000 (1 s), got 200" },
+      ]);
       assert.equal(sim.requests.length, 0);
     });
   });

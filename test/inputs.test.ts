@@ -38,7 +38,7 @@ describe("inputs", () => {
     });
   });
 
-  it("checks the poll input: known settings, numbers of at least 1 s, minDelayMs not above maxDelayMs", () => {
+  it("checks the poll input: known settings, numbers of at least 1 s, firstDelayMs not above maxDelayMs", () => {
     const properties = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll }).map((f) => f.property);
     assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 10_000 }), []);
     assert.deepEqual(properties({ firstDelayMs: UNKNOWN }), []);
@@ -59,6 +59,16 @@ describe("inputs", () => {
       checkInputs({ knowledgeBaseUuid: KB, poll: { maxDelayMs: 500 } })[0]?.reason ?? "",
       /at least 1000 \(1 s\), got 500/,
     );
+    // The schedule cannot start with waits longer than its longest, defaults included (5000, 30000).
+    const order = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll });
+    assert.deepEqual(order({ firstDelayMs: 5_000, maxDelayMs: 2_000 }), [
+      { property: "poll.firstDelayMs", reason: "must not exceed maxDelayMs" },
+    ]);
+    assert.deepEqual(properties({ firstDelayMs: 40_000 }), ["poll.firstDelayMs"]);
+    assert.deepEqual(properties({ maxDelayMs: 4_000 }), ["poll.firstDelayMs"]);
+    assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 2_000 }), []);
+    assert.deepEqual(properties({ firstDelayMs: 30_000 }), []);
+    // A 0.1 setting is refused as unknown, not compared.
     assert.deepEqual(properties({ minDelayMs: 5_000, maxDelayMs: 2_000 }), ["poll.minDelayMs"]);
     assert.deepEqual(settingsOf({ knowledgeBaseUuid: KB, poll: { firstDelayMs: 2_000 } }).poll, {
       firstDelayMs: 2_000,
