@@ -2,8 +2,8 @@
  * Issue 16's facts about DigitalOcean's API, each switched on in the simulator, driven through Pulumi's
  * real dynamic-provider host: read-after-write lag, the job object of the November 2025 spec, statuses
  * outside the spec, clocks that disagree, the latest-15 job list, busy refusals of any status and
- * wording, outages during the start, late cancels, dead databases and the reindex after a data source
- * is deleted.
+ * wording, outages during the start, late cancels, cancels refused as the job ends, dead databases and
+ * the reindex after a data source is deleted.
  */
 import * as assert from "node:assert/strict";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
