@@ -18,4 +18,5 @@ export type {
 } from "./indexing-schedule/outputs";
 export type { ApiArgs } from "./host/resource-base";
 export type { PollInput } from "./indexing-job/poll-input";
+export type { UnconfirmedStart } from "./indexing-job/start-decision";
 export type { JobPhase, JobStatus, DataSourceStatus } from "./api/types";

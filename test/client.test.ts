@@ -9,6 +9,7 @@ import {
   RateLimiter,
 } from "../provider/client";
 import { sharedRateLimiter } from "../provider/client/rate-limiter";
+import { deadlineSignal } from "../provider/clock";
 import { apiClient } from "../provider/host/process-config";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
@@ -285,6 +286,87 @@ describe("GradientClient against the simulator", function () {
         headers: { authorization: `Bearer ${sim.token}`, accept: "text/*" },
       });
       assert.equal(refused.status, 406);
+    });
+  });
+
+  describe("a caller's signal bounds the call", () => {
+    /** Fails with what the call threw, and how long it took. */
+    async function timed(call: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+      const started = Date.now();
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      return { error, ms: Date.now() - started };
+    }
+
+    const stoppedAtTheDeadline = (error: unknown) =>
+      error instanceof DigitalOceanApiError &&
+      error.kind === "network" &&
+      /got no answer: stopped at the deadline/.test(error.message);
+
+    it("a GET retried after 5xx answers stops at its deadline, with no retry after it", async function () {
+      this.timeout(20_000);
+      sim.injectFault({ kind: "status", status: 503, times: 100 });
+      // Six attempts with ky's backoff would take seconds.
+      const api = clientFor(sim, { retryLimit: 6 });
+      const deadline = deadlineSignal(Date.now() + 700);
+      const { error, ms } = await timed(api.getKnowledgeBase(kb.uuid, { signal: deadline.signal }));
+      assert.ok(stoppedAtTheDeadline(error), String(error));
+      assert.ok(ms >= 650 && ms < 1_200, `returned after ${ms} ms`);
+      const sent = sim.requests.length;
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal(sim.requests.length, sent, "a retry went out after the deadline");
+    });
+
+    it("a 429's wait for ratelimit-reset, and the budget's pause after it, stop at the deadline", async function () {
+      this.timeout(20_000);
+      sim.injectFault({ kind: "rate-limit", resetMs: 60_000 });
+      const budget = new RateLimiter({ perMinute: 10_000 });
+      const api = new GradientClient({ token: sim.token, baseUrl: sim.url, rateLimiter: budget });
+      const first = await timed(
+        api.getKnowledgeBase(kb.uuid, { signal: deadlineSignal(Date.now() + 500).signal }),
+      );
+      assert.ok(stoppedAtTheDeadline(first.error), String(first.error));
+      assert.ok(first.ms < 1_500, `returned after ${first.ms} ms`);
+      assert.equal(sim.requests.length, 1);
+      // The budget now pauses everyone for the reset; a request queued there gives up its turn too.
+      const queued = await timed(
+        api.listKnowledgeBaseIndexingJobs(kb.uuid, { signal: deadlineSignal(Date.now() + 300).signal }),
+      );
+      assert.ok(stoppedAtTheDeadline(queued.error), String(queued.error));
+      assert.ok(queued.ms < 1_000, `returned after ${queued.ms} ms`);
+      assert.equal(sim.requests.length, 1, "sent during the pause");
+    });
+
+    it("a request that gave up its turn in the budget's queue hands the slot back when it comes", async () => {
+      const budget = new RateLimiter({ perMinute: 10_000, maxInFlight: 1 });
+      const api = new GradientClient({ token: sim.token, baseUrl: sim.url, rateLimiter: budget });
+      await budget.acquire();
+      const controller = new AbortController();
+      const queued = api.getKnowledgeBase(kb.uuid, { signal: controller.signal }).catch((e: unknown) => e);
+      // Queued for the slot by now.
+      await new Promise((r) => setTimeout(r, 50));
+      controller.abort(new Error("gave up"));
+      assert.match(String(await queued), /stopped by the caller's signal \(gave up\)/);
+      budget.release();
+      // Its turn came after the held slot was released, and went back at once: the next one gets it.
+      const base = await api.getKnowledgeBase(kb.uuid, { signal: AbortSignal.timeout(2_000) });
+      assert.equal(base.uuid, kb.uuid);
+      assert.equal(sim.requests.length, 1, "the request that gave up went out");
+    });
+
+    it("an attempt that hangs is stopped at the deadline; any other signal's reason is named as the caller's", async () => {
+      sim.injectFault({ kind: "latency", ms: 10_000, match: { method: "GET" } });
+      const api = clientFor(sim);
+      const hung = await timed(api.getIndexingJob("x", { signal: deadlineSignal(Date.now() + 300).signal }));
+      assert.ok(stoppedAtTheDeadline(hung.error), String(hung.error));
+      assert.ok(hung.ms < 1_000, `returned after ${hung.ms} ms`);
+      const controller = new AbortController();
+      controller.abort(new Error("Ctrl-C"));
+      const stopped = await timed(api.startIndexingJob({ knowledgeBaseUuid: kb.uuid }, controller));
+      assert.match(String(stopped.error), /got no answer: stopped by the caller's signal \(Ctrl-C\)/);
+      assert.equal(posts(sim).length, 0, "a start went out though its signal had aborted");
     });
   });
 

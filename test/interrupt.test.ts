@@ -194,19 +194,19 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
     await done;
   });
 
-  it("SIGINT while waiting for a job it only adopted (DigitalOcean's own reindex) cancels nothing", async () => {
+  it("SIGINT while waiting out a job it did not start (DigitalOcean's own reindex) cancels nothing", async () => {
     await sim.close();
     sim = await startSimulator({ rateLimitPerMinute: 0, reindexOnDataSourceDelete: true });
     await host.stop();
     await startHost();
     const kb = sim.seedKnowledgeBase({ dataSources: [{}, {}] });
     await host.create(inputs(kb.uuid));
-    // Deleting a data source makes the knowledge base reindex itself: the next run takes that job.
+    // Deleting a data source makes the knowledge base reindex itself: the next run waits for that job.
     sim.planNextJob(kb.uuid, LONG_JOB);
     sim.removeDataSource(kb.uuid, kb.dataSourceUuids[1] ?? "");
     const reindex = sim.jobs()[0]?.uuid ?? "";
     const done = host.create(inputs(kb.uuid)).catch((e: unknown) => e);
-    await host.waitForOutput(new RegExp(`reindexes itself with job ${reindex}`), 10_000);
+    await host.waitForOutput(new RegExp(`already runs indexing job ${reindex}`), 10_000);
     const from = sim.requests.length;
     await until("the job is polled", () => polled(reindex, from));
     const exit = await host.signal("SIGINT");

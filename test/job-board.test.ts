@@ -11,7 +11,7 @@ import { RateLimiter } from "../provider/client/rate-limiter";
 import { JobBoard } from "../provider/waiting/job-board";
 import { waitForJob } from "../provider/waiting/poller";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
-import { ProviderHost, secret, serializeProvider } from "./helpers/host";
+import { HostError, ProviderHost, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
 import { manualSimulator, startOthersJob } from "./helpers/sim-api";
 
@@ -22,6 +22,12 @@ const SDK_POLLS_S = [5, 10, 15, 25, 45, 75, 105, 135];
 
 describe("JobBoard: jobs waited for together", () => {
   const session = manualSimulator();
+  /** API calls the board made that have not come back: the clock stands still meanwhile. */
+  let inFlight = 0;
+  const tracked = <T>(call: Promise<T>): Promise<T> => {
+    inFlight++;
+    return call.finally(() => inFlight--);
+  };
 
   async function setUp(options: SimulatorOptions = {}) {
     const sim = await session.begin({ rateLimitPerMinute: 0, ...options });
@@ -30,18 +36,25 @@ describe("JobBoard: jobs waited for together", () => {
       baseUrl: sim.url,
       rateLimiter: new RateLimiter({ perMinute: 100_000 }),
     });
-    const board = new JobBoard((perPage) => api.listIndexingJobs({ perPage }), session.clock);
+    const board = new JobBoard(
+      (perPage, signal) => tracked(api.listIndexingJobs({ perPage }, { signal })),
+      session.clock,
+    );
     return { sim, api, board };
   }
 
-  /** Runs `work` to its end, moving the manual clock straight to each wake-up. */
+  /**
+   * Runs `work` to its end, moving the manual clock straight to each wake-up once no API call is out
+   * (the board sleeps till its deadlines while its calls are out, and they take real time).
+   */
   async function drive<T>(work: Promise<T>): Promise<T> {
     let done = false;
     const result = work.finally(() => (done = true));
     while (!done) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       const next = session.clock.nextWakeUp();
-      if (!done && next !== undefined) session.clock.advance(Math.max(0, next - session.clock.now()));
+      if (!done && inFlight === 0 && next !== undefined)
+        session.clock.advance(Math.max(0, next - session.clock.now()));
     }
     return result;
   }
@@ -61,7 +74,7 @@ describe("JobBoard: jobs waited for together", () => {
   function waitAll(setup: Awaited<ReturnType<typeof setUp>>, started: { job: IndexingJob }[]) {
     const seenEnded = new Map<string, number>();
     const waits = started.map(({ job }) =>
-      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+      waitForJob(job, (signal) => tracked(setup.api.getIndexingJob(job.uuid ?? "", { signal })), {
         deadline: session.clock.now() + 3_600_000,
         notFoundGraceUntil: session.clock.now() + 60 * SECOND,
         board: setup.board,
@@ -119,7 +132,7 @@ describe("JobBoard: jobs waited for together", () => {
     const started = await startJobs(setup, [lengthMs, lengthMs + 20 * SECOND]);
     const seenEnded = new Map<string, number>();
     const waits = started.map(({ job }, i) =>
-      waitForJob(job, () => setup.api.getIndexingJob(job.uuid ?? ""), {
+      waitForJob(job, (signal) => tracked(setup.api.getIndexingJob(job.uuid ?? "", { signal })), {
         deadline: session.clock.now() + 3_600_000,
         board: setup.board,
         typicalRunMs: lengthMs + i * 20 * SECOND,
@@ -247,6 +260,37 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
     // 6.5 s jobs: the SDK's waiter would GET each at 5 and 10 s; one listing every 2 s serves them all.
     assert.equal(gets.filter((r) => r.path.startsWith(`${LIST_PATH}/`)).length, 0);
     assert.ok(gets.filter((r) => r.path === LIST_PATH).length <= listingsBeforeStarts.length + 5);
+  });
+
+  it('a create with `timeout: "8s"` while every GET of its job hangs 45 s fails within seconds of 8 s, the job recorded', async function () {
+    this.timeout(120_000);
+    await begin({ defaultJobPlan: { pendingMs: 500, durationMs: 10 * 60_000 } });
+    const kb = sim.seedKnowledgeBase().uuid;
+    // Only the job's own GETs: the create's listing and start answer (start.ts's own calls are not
+    // bounded by this test).
+    sim.injectFault({
+      kind: "latency",
+      ms: 45_000,
+      match: { method: "GET", path: /indexing_jobs\// },
+      times: 100,
+    });
+    const began = Date.now();
+    const error = await host
+      .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
+      .catch((e: unknown) => e);
+    const seconds = (Date.now() - began) / 1_000;
+    assert.ok(error instanceof HostError, String(error));
+    assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
+    assert.match(error.message, /did not finish within 8s/);
+    const job = sim.jobs()[0];
+    assert.ok(job?.uuid);
+    assert.equal(error.initFailure?.id, job.uuid, "the job was not recorded");
+    // As the start's answer showed it: no GET came back.
+    assert.equal(error.initFailure?.properties.phase, "BATCH_JOB_PHASE_PENDING");
+    assert.ok(
+      sim.requests.some((r) => r.fault === "latency"),
+      "no GET of the job went out: the test proved nothing",
+    );
   });
 
   it("an account whose list does not fit one page: each create reads its knowledge base's own list, as before", async () => {

@@ -5,6 +5,7 @@
 import * as assert from "node:assert/strict";
 import type { IndexingJob } from "../provider/api/types";
 import { DigitalOceanApiError } from "../provider/client";
+import { JobBoard, type WaitResult } from "../provider/waiting/job-board";
 import { PollSchedule, waitForJob, type WaitOptions } from "../provider/waiting/poller";
 import { ManualClock } from "../simulator/manual-clock";
 
@@ -40,14 +41,21 @@ function scriptedJob(clock: ManualClock, lengthMs: number, options: { subSecond?
   };
 }
 
-/** Runs a wait to its end, moving the clock straight to each wake-up. */
+/**
+ * Runs a wait to its end, moving the clock straight to each wake-up. A wait that neither sleeps nor
+ * ends (stuck behind a request that never answers) fails instead of hanging the run.
+ */
 async function drive<T>(clock: ManualClock, work: Promise<T>): Promise<T> {
   let done = false;
   const result = work.finally(() => (done = true));
-  while (!done) {
+  for (let idle = 0; !done;) {
     await new Promise((r) => setImmediate(r));
     const next = clock.nextWakeUp();
-    if (!done && next !== undefined) clock.advance(next - clock.now());
+    if (done) break;
+    if (next !== undefined) {
+      idle = 0;
+      clock.advance(next - clock.now());
+    } else if (++idle > 1_000) throw new Error(`stuck at ${clock.now()}: nothing sleeps, nothing ends`);
   }
   return result;
 }
@@ -215,4 +223,137 @@ describe("waitForJob", () => {
     );
     assert.equal(result.job.phase, "BATCH_JOB_PHASE_FAILED");
   });
+});
+
+describe("waitForJob: the deadline bounds each wait, whatever the API does", () => {
+  /** One job of a row: how long it runs, its wait's deadline, from when its GETs hang. */
+  interface JobRow {
+    lengthS: number;
+    deadlineS: number;
+    hangsFromS?: number;
+  }
+  interface Row {
+    name: string;
+    /** Two or more jobs on a board that reads the account's list: it answers, or hangs. */
+    listing?: "answers" | "hangs";
+    jobs: JobRow[];
+    /** Per job: when its wait settled, whether the job had ended, when its GETs went out. */
+    expect: { settledS: number; ended: boolean; pollsS: number[] }[];
+    /** When the listing in flight was stopped (the board emptied). */
+    listingStoppedS?: number;
+  }
+
+  const rows: Row[] = [
+    {
+      name: "one job's GET hangs, another's answers: that one ends on time, the hanging one at its deadline",
+      jobs: [
+        { lengthS: Infinity, deadlineS: 20, hangsFromS: 5 },
+        { lengthS: 12, deadlineS: 3_600 },
+      ],
+      expect: [
+        { settledS: 20, ended: false, pollsS: [5] },
+        { settledS: 15, ended: true, pollsS: [5, 10, 15] },
+      ],
+    },
+    {
+      name: "the last look, at the deadline, hangs: given up 2 s later",
+      jobs: [{ lengthS: Infinity, deadlineS: 20, hangsFromS: 20 }],
+      expect: [{ settledS: 22, ended: false, pollsS: [5, 10, 15, 20] }],
+    },
+    {
+      name: "a GET that hangs just before the deadline is given its 2 s, then no other look",
+      jobs: [{ lengthS: Infinity, deadlineS: 16, hangsFromS: 15 }],
+      expect: [{ settledS: 17, ended: false, pollsS: [5, 10, 15] }],
+    },
+    {
+      name: "with a listing: the job it does not show hangs in its own GET, the one it shows ends on time",
+      listing: "answers",
+      jobs: [
+        { lengthS: Infinity, deadlineS: 20, hangsFromS: 0 },
+        { lengthS: 12, deadlineS: 3_600 },
+      ],
+      // Listings every 2.5 s (two jobs each polled every 5 s) see the second end at 12.5 s.
+      expect: [
+        { settledS: 20, ended: false, pollsS: [5] },
+        { settledS: 12.5, ended: true, pollsS: [] },
+      ],
+    },
+    {
+      name: "a listing that hangs holds the jobs' own GETs back 5 s at most, and is stopped when the board empties",
+      listing: "hangs",
+      jobs: [
+        { lengthS: Infinity, deadlineS: 30 },
+        { lengthS: 12, deadlineS: 3_600 },
+      ],
+      // The listing goes out at 2.5 s; the polls due at 5 s wait for it until 7.5 s.
+      expect: [
+        { settledS: 30, ended: false, pollsS: [7.5, 10, 15, 25, 30] },
+        { settledS: 15, ended: true, pollsS: [7.5, 10, 15] },
+      ],
+      listingStoppedS: 30,
+    },
+  ];
+
+  for (const row of rows) {
+    it(row.name, async () => {
+      const clock = new ManualClock();
+      const t0 = clock.now();
+      const at = () => (clock.now() - t0) / SECOND;
+      const stateAt = (uuid: string, job: JobRow): IndexingJob => {
+        const ended = at() >= job.lengthS;
+        return {
+          uuid,
+          phase: ended ? "BATCH_JOB_PHASE_SUCCEEDED" : "BATCH_JOB_PHASE_RUNNING",
+          status: ended ? "INDEX_JOB_STATUS_COMPLETED" : "INDEX_JOB_STATUS_RUNNING",
+          data_source_jobs: [{}],
+        };
+      };
+      /** A request that never answers; when stopped, says when. */
+      const hang = (signal: AbortSignal | undefined, stoppedAt: number[]) =>
+        new Promise<never>((_, reject) =>
+          signal?.addEventListener("abort", () => (stoppedAt.push(at()), reject(signal.reason)), {
+            once: true,
+          }),
+        );
+      const listingStopped: number[] = [];
+      const board = new JobBoard(
+        row.listing &&
+          (async (_perPage: number, signal?: AbortSignal) => {
+            if (row.listing === "hangs") return hang(signal, listingStopped);
+            // Shows the jobs whose GETs answer; the API's lag hides the other.
+            const items = row.jobs.flatMap((job, i) =>
+              job.hangsFromS === undefined ? [stateAt(`j${i}`, job)] : [],
+            );
+            return { items, meta: { total: items.length, pages: 1 } };
+          }),
+        clock,
+      );
+      const polls = row.jobs.map((): number[] => []);
+      const stopped = row.jobs.map((): number[] => []);
+      const settled: { at: number; result: WaitResult }[] = [];
+      const waits = row.jobs.map((job, i) =>
+        waitForJob(
+          stateAt(`j${i}`, job),
+          // The signal optional, so that this test runs on a poller that passes none.
+          async (signal?: AbortSignal) => {
+            polls[i]?.push(at());
+            if (job.hangsFromS !== undefined && at() >= job.hangsFromS) return hang(signal, stopped[i] ?? []);
+            return stateAt(`j${i}`, job);
+          },
+          { deadline: t0 + job.deadlineS * SECOND, board },
+        ).then((result) => (settled[i] = { at: at(), result })),
+      );
+      await drive(clock, Promise.all(waits));
+      row.expect.forEach((expected, i) => {
+        const got = settled[i];
+        assert.equal(got?.at, expected.settledS, `job ${i} settled at ${got?.at} s`);
+        assert.equal(got?.result.ended, expected.ended, `job ${i} ended`);
+        assert.deepEqual(polls[i], expected.pollsS, `job ${i}'s GETs`);
+        const hung = row.jobs[i]?.hangsFromS !== undefined && expected.pollsS.length > 0;
+        // Its GET in flight was stopped when its wait settled.
+        assert.deepEqual(stopped[i], hung ? [expected.settledS] : [], `job ${i}'s GET stopped`);
+      });
+      if (row.listingStoppedS !== undefined) assert.deepEqual(listingStopped, [row.listingStoppedS]);
+    });
+  }
 });

@@ -22,6 +22,16 @@ export interface ClientOptions {
   requestsPerMinute?: number;
 }
 
+/** What every request method takes last. */
+export interface RequestOptions {
+  /**
+   * Stops the request when it aborts: the attempt in flight, its retries, and any wait for the rate
+   * limit or a 429's reset. The call then fails with a `DigitalOceanApiError` of kind `network` whose
+   * message gives the signal's reason, so a caller handles it as it handles no answer.
+   */
+  signal?: AbortSignal;
+}
+
 export interface PageRequest {
   page?: number;
   perPage?: number;

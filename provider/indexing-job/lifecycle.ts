@@ -11,14 +11,15 @@ import type { GradientClient } from "../client";
 import { hasStatus } from "../client/errors";
 import { systemClock } from "../clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
+import { pollPolicyOf } from "./poll-input";
 import { cancelOnInterrupt } from "../host/interrupt";
 import { isRunning, outcomeOf } from "../waiting/outcome";
-import { acceptsRun, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
+import { acceptsRun, isOwned, jobOfState, stateOf, withInputs, type IndexingJobState } from "./outputs";
 import { withKnowledgeBaseDataSources } from "./drift";
 import { consolePrint, shortId } from "../host/console";
 import { failedSources, failureMessage, ProgressReporter } from "./messages";
-import { startOrAdopt, type StartedRun } from "./start";
-import { DEFAULT_POLL_POLICY, waitForJob, type PollPolicy } from "../waiting/poller";
+import { findUnconfirmedJob, startOrAdopt, StartError, type StartedRun } from "./start";
+import { waitForJob, type PollPolicy } from "../waiting/poller";
 import { jobBoardOf } from "../waiting/job-board";
 
 export type ProviderInputs = IndexingJobInputs & { __provider?: string };
@@ -41,9 +42,6 @@ class IndexingJobError extends Error {
     readonly properties: Record<string, unknown>,
   ) {
     super(message);
-    // Pulumi's closure serializer rebuilds classes as plain functions, and `Error` called as a plain
-    // function does not set the message on `this`: set it ourselves.
-    this.message = message;
   }
   get reasons(): string[] {
     return [this.message];
@@ -57,7 +55,14 @@ export async function createJob(
   const settings = settingsOf(inputs);
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
-  const run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll });
+  const policy = pollPolicyOf(ctx.poll, settings.poll);
+  const run = await startOrAdopt({ api, settings, deadline, policy }).catch((error: unknown) => {
+    // A start of ours may run unseen: recorded under a provisional id, so that nothing is lost.
+    if (!(error instanceof StartError) || !error.unconfirmed) throw error;
+    const state = withInputs({ unconfirmedStart: error.unconfirmed }, inputs);
+    const id = `unconfirmed-start-${error.unconfirmed.sentAt}`;
+    throw new IndexingJobError(error.message, id, { ...state, __provider: inputs.__provider });
+  });
   const id = run.job.uuid ?? "";
   return { id, outs: await awaitJob(ctx, inputs, settings, run, deadline, id, api) };
 }
@@ -85,14 +90,24 @@ export async function updateJob(
     consolePrint(
       `indexing job ${shortId(job.uuid)} from the last deployment still runs: waiting for it again`,
     );
-    run = { job, owned: olds.ownJob ?? true };
+    run = { job, owned: isOwned(olds) };
   } else if (job && acceptsRun(stateOf(news, job), settings)) {
-    return { ...stateOf(news, job), ownJob: olds.ownJob ?? true };
+    return { ...stateOf(news, job), ownJob: isOwned(olds) };
   } else {
     // Not shown (the API may not show a job started seconds ago yet) or over: should the recorded job
-    // turn up while this looks for a run, it is taken again.
-    const previous = !job && olds.uuid ? { uuid: olds.uuid, owned: olds.ownJob ?? true } : undefined;
-    run = await startOrAdopt({ api, settings, deadline, poll: ctx.poll, ...(previous && { previous }) });
+    // turn up while this looks for a run, it is taken again; so is the job of a start whose answer was
+    // lost.
+    const previous = !job && olds.uuid ? { uuid: olds.uuid, owned: isOwned(olds) } : undefined;
+    const unconfirmed = olds.uuid ? undefined : olds.unconfirmedStart;
+    const policy = pollPolicyOf(ctx.poll, settings.poll);
+    run = await startOrAdopt({
+      api,
+      settings,
+      deadline,
+      policy,
+      ...(previous && { previous }),
+      ...(unconfirmed && { unconfirmed }),
+    });
   }
   return awaitJob(ctx, news, settings, run, deadline, id, api);
 }
@@ -108,8 +123,8 @@ export async function readJob(
   props: Partial<IndexingJobState> | undefined,
 ): Promise<IndexingJobState | undefined> {
   const api = ctx.api();
-  const job = await fetchIfKnown(api, props?.uuid ?? id);
-  if (job) return withKnowledgeBaseDataSources(api, { ...stateOf(props ?? {}, job), ...ownership(props) });
+  const job = await recordedJob(api, id, props ?? {});
+  if (job) return withKnowledgeBaseDataSources(api, { ...stateOf(props ?? {}, job), ownJob: isOwned(props) });
   if (!props?.knowledgeBaseUuid || !(await knowledgeBaseExists(api, props.knowledgeBaseUuid)))
     return undefined;
   return withKnowledgeBaseDataSources(api, withInputs(props, props));
@@ -125,10 +140,11 @@ export async function deleteJob(
   id: string,
   props: Partial<IndexingJobState>,
 ): Promise<void> {
-  const uuid = props.uuid ?? id;
-  if (props.ownJob === false) return;
+  if (!isOwned(props)) return;
   const api = ctx.api();
-  const job = await fetchIfKnown(api, uuid);
+  const job = await recordedJob(api, id, props);
+  const uuid = job?.uuid ?? props.uuid ?? id;
+  if (!job && !props.uuid && props.unconfirmedStart) return;
   // Not shown (yet): a job recorded as running may be one the API has not caught up with.
   const running = isRunning(job ?? jobOfState(props));
   if (!running) return;
@@ -179,7 +195,7 @@ async function awaitJob(
           cancel: () => api.cancelIndexingJob(uuid, { urgent: true }),
         })
       : undefined;
-  const policy = { ...DEFAULT_POLL_POLICY, ...ctx.poll, ...settings.poll };
+  const policy = pollPolicyOf(ctx.poll, settings.poll);
   try {
     const result = await waitForJob(started, () => api.getIndexingJob(uuid), {
       deadline,
@@ -219,9 +235,20 @@ async function awaitJob(
 
 // ---- helpers
 
-/** Ownership as recorded; states written before it was recorded are taken as this resource's jobs. */
-function ownership(props: Partial<IndexingJobState> | undefined): Pick<IndexingJobState, "ownJob"> {
-  return { ownJob: props?.ownJob ?? true };
+/**
+ * The job a state records: its `uuid` (the id for states that predate it), or the job of a start whose
+ * answer was lost, found in the knowledge base's jobs.
+ */
+async function recordedJob(
+  api: GradientClient,
+  id: string,
+  props: Partial<IndexingJobState>,
+): Promise<IndexingJob | undefined> {
+  if (!props.uuid && props.unconfirmedStart && props.knowledgeBaseUuid) {
+    const settings = settingsOf(props as IndexingJobInputs);
+    return findUnconfirmedJob(api, settings, props.unconfirmedStart);
+  }
+  return fetchIfKnown(api, props.uuid ?? id);
 }
 
 async function knowledgeBaseExists(api: GradientClient, uuid: string): Promise<boolean> {

@@ -5,6 +5,7 @@
 import type { IndexedDataSource, IndexingJob } from "../api/types";
 import { INPUT_NAMES, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { outcomeOf } from "../waiting/outcome";
+import type { UnconfirmedStart } from "./start-decision";
 
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
   ? `${Head}${Capitalize<CamelCase<Tail>>}`
@@ -31,6 +32,12 @@ export type JobOutputs = CamelKeys<Omit<IndexingJob, "data_source_jobs" | "data_
    * Not an API field.
    */
   ownJob?: boolean;
+  /**
+   * A start whose answer was lost, and whose job was not found before the deadline: when it was sent and
+   * which jobs existed before it, so that the next `up`, `refresh` or `destroy` finds that job. Not an
+   * API field.
+   */
+  unconfirmedStart?: UnconfirmedStart;
 };
 
 export type IndexingJobState = IndexingJobInputs & JobOutputs;
@@ -116,4 +123,12 @@ export function acceptsRun(
   const outcome = outcomeOf(jobOfState(state));
   if (outcome === "running") return !settings.waitForCompletion;
   return outcome === "succeeded" || (outcome === "partial" && !settings.failOnPartial);
+}
+
+/**
+ * Whether destroy and an interrupt may cancel the recorded job: this resource started it. States
+ * written before ownership was recorded hold only jobs this resource started.
+ */
+export function isOwned(state: Partial<JobOutputs> | undefined): boolean {
+  return state?.ownJob ?? true;
 }

@@ -42,3 +42,14 @@ export function checkPollInput(
     failures.push({ property: "poll.firstDelayMs", reason: "must not exceed maxDelayMs" });
   return failures;
 }
+
+/**
+ * The policy a job is polled with: the defaults, then the provider's tuning, then the resource's `poll`
+ * input. The one place the three are merged.
+ */
+export function pollPolicyOf(
+  provider: Partial<PollPolicy> | undefined,
+  input: PollInput | undefined,
+): PollPolicy {
+  return { ...DEFAULT_POLL_POLICY, ...provider, ...input };
+}

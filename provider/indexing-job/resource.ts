@@ -7,6 +7,7 @@ import type { JobPhase, JobStatus } from "../api/types";
 import { KnowledgeBaseResource, type ApiArgs } from "../host/resource-base";
 import type { DataSourceJobOutput, JobOutputs } from "./outputs";
 import type { PollInput } from "./poll-input";
+import type { UnconfirmedStart } from "./start-decision";
 import { IndexingJobProvider } from "./provider";
 
 export interface IndexingJobArgs extends ApiArgs {
@@ -63,6 +64,7 @@ const OUTPUTS: { [K in keyof Required<JobOutputs>]: undefined } = {
   knowledgeBaseDataSourceUuids: undefined,
   dataSourceJobs: undefined,
   ownJob: undefined,
+  unconfirmedStart: undefined,
 };
 
 let sharedProvider: IndexingJobProvider | undefined;
@@ -108,6 +110,11 @@ export class IndexingJob extends KnowledgeBaseResource {
    * such a job is cancelled by `pulumi destroy` or an interrupted deploy.
    */
   declare readonly ownJob: pulumi.Output<boolean | undefined>;
+  /**
+   * Set only while a start whose answer was lost has not been matched to its job: when it was sent and
+   * which jobs existed before it. The next `up`, `refresh` or `destroy` looks for that job.
+   */
+  declare readonly unconfirmedStart: pulumi.Output<UnconfirmedStart | undefined>;
 
   constructor(name: string, args: IndexingJobArgs, opts?: pulumi.CustomResourceOptions) {
     // One provider object for every IndexingJob: Pulumi serializes each provider object once.

@@ -10,19 +10,32 @@
  * it holds every job of the account. The spec says nothing of the list's order nor of the largest page:
  * a list that shows none of our jobs stops being read for polls, and one that does not hold every job
  * does not stand in for a knowledge base's list.
+ *
+ * No request holds up the loop: a job's GET and a listing run beside it, a job is never polled twice at
+ * once, and each wait ends at its deadline (aborting its GET in flight) whatever the API does. So one
+ * slow GET delays only its own job's next look, and a slow listing the others' by MAX_LISTING_HOLD_MS.
  */
 import type { IndexingJob, Page } from "../api/types";
 import type { GradientClient } from "../client";
-import { isOutage } from "../client/errors";
-import { systemClock, type Clock } from "../clock";
+import { DigitalOceanApiError, isOutage } from "../client/errors";
+import { MAX_TIMER_MS, systemClock, type Clock } from "../clock";
 import { outcomeOf } from "./outcome";
 
 /** The shortest gap between two listings read for the jobs waited for. */
 const MIN_LISTING_GAP_MS = 2_000;
+/** How long a listing in flight holds back the polls of jobs due meanwhile; then each polls itself. */
+const MAX_LISTING_HOLD_MS = 5_000;
+/**
+ * How long a look may take at the deadline: the last look, sent at the deadline, gets this long to
+ * answer; a GET sent earlier is cut at the deadline, or this long after it went out if that is later.
+ */
+const LAST_LOOK_MS = 2_000;
 /** Jobs a listing asks for: DigitalOcean's usual largest page. */
 const PAGE_SIZE = 200;
 /** A knowledge base's own job list shows its latest 15 (the spec). */
 const KNOWLEDGE_BASE_JOBS_SHOWN = 15;
+/** The account's job list, as a stopped listing's error names it. */
+const LIST_PATH = "/v2/gen-ai/indexing_jobs";
 
 /** One page of the account's jobs, and whether it holds every one of them. */
 export interface Look {
@@ -41,8 +54,8 @@ export interface Watch {
   dueAt: number;
   /** Clock time by which the job must have ended. */
   deadline: number;
-  /** The job's own GET. */
-  fetch(): Promise<IndexingJob>;
+  /** The job's own GET; `signal` aborts when the wait ends (its deadline, mostly). */
+  fetch(signal: AbortSignal): Promise<IndexingJob>;
   /** A state seen. */
   observe(job: IndexingJob, at: number): void;
   /** A failed poll; throws when the wait must end with it. */
@@ -50,53 +63,118 @@ export interface Watch {
   settle(result: WaitResult | Error): void;
 }
 
+/** What the board keeps of one watch. */
+interface Slot {
+  /** Aborts the watch's GET when the wait ends. */
+  stop: AbortController;
+  /** When its GET in flight went out; undefined when none is. */
+  pollSentAt: number | undefined;
+  /** When its latest look (its GET, or a listing that showed it) went out. */
+  lookedAt: number;
+}
+
+/** A listing asked for: shared by its callers, aborted once every one of them gave up. */
+interface SharedListing {
+  result: Promise<Look>;
+  stop: AbortController;
+  /** Callers still waiting for it (one without a signal never gives up). */
+  waiting: number;
+}
+
 export class JobBoard {
-  private readonly watches = new Set<Watch>();
-  /** Wakes the loop from its sleep, when a job joins. */
+  private readonly watches = new Map<Watch, Slot>();
+  /** Wakes the loop from its sleep: a job joined, a look came back. */
   private interrupt: AbortController | undefined;
   private running = false;
   private lastListingAt = Number.NEGATIVE_INFINITY;
+  /** The listing read for the jobs waited for is in flight. */
+  private listingInFlight = false;
+  /** Aborts the loop's listing in flight once no job is waited for. */
+  private crowd: AbortController | undefined;
   /** False once a listing showed none of the jobs waited for, or was refused. */
   private listingShowsOurs = true;
   /** False once a listing did not hold every job of the account: it stands in for no knowledge base's. */
   private listingHoldsAll = true;
   /** A listing asked for and not sent yet: whoever asks meanwhile shares it. */
-  private pending: Promise<Look> | undefined;
+  private pending: SharedListing | undefined;
   private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly listJobs: ((perPage: number) => Promise<Page<IndexingJob>>) | undefined,
+    private readonly listJobs:
+      ((perPage: number, signal: AbortSignal) => Promise<Page<IndexingJob>>) | undefined,
     readonly clock: Clock = systemClock,
   ) {}
 
-  /** A page of the account's jobs sent after this call, shared by everyone who asks before it is sent. */
-  look(): Promise<Look> {
+  /**
+   * A page of the account's jobs sent after this call, shared by everyone who asks before it is sent.
+   * When `signal` aborts, this caller stops waiting (an outage error), and the listing is aborted once
+   * no caller waits for it.
+   */
+  look(signal?: AbortSignal): Promise<Look> {
     const listJobs = this.listJobs;
     if (!listJobs) return Promise.reject(new Error("this board reads no job list"));
-    this.pending ??= this.previous
-      .catch(() => undefined)
-      .then(async () => {
-        this.pending = undefined;
-        const page = await listJobs(PAGE_SIZE);
-        const complete =
-          !page.links?.pages?.next &&
-          (page.meta?.pages ?? 1) <= 1 &&
-          (page.meta?.total ?? 0) <= page.items.length;
-        return { jobs: page.items, complete };
-      });
-    this.previous = this.pending;
-    return this.pending;
+    if (signal?.aborted) return Promise.reject(stopped(signal));
+    let shared = this.pending;
+    if (!shared) {
+      const stop = new AbortController();
+      const result = this.previous
+        .catch(() => undefined)
+        .then(async () => {
+          if (this.pending === shared) this.pending = undefined;
+          if (stop.signal.aborted) throw stopped(stop.signal);
+          const page = await listJobs(PAGE_SIZE, stop.signal);
+          const complete =
+            !page.links?.pages?.next &&
+            (page.meta?.pages ?? 1) <= 1 &&
+            (page.meta?.total ?? 0) <= page.items.length;
+          return { jobs: page.items, complete };
+        });
+      shared = this.pending = { result, stop, waiting: 0 };
+      this.previous = result;
+    }
+    return this.follow(shared, signal);
+  }
+
+  /** `shared`'s result for one caller, who stops waiting when `signal` aborts. */
+  private follow(shared: SharedListing, signal: AbortSignal | undefined): Promise<Look> {
+    shared.waiting++;
+    if (!signal) return shared.result;
+    return new Promise<Look>((resolve, reject) => {
+      const onAbort = () => {
+        if (--shared.waiting === 0) {
+          // No one left to serve: a listing not sent yet is not sent, one in flight is stopped.
+          if (this.pending === shared) this.pending = undefined;
+          shared.stop.abort(signal.reason);
+        }
+        reject(stopped(signal));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      shared.result.then(
+        (look) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(look);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   /**
    * The knowledge base's latest jobs, newest first, as its own job list shows them, read from a listing
    * of the account's shared with other starts; undefined when that listing does not hold every job.
+   * `signal` stops the wait for it, as it stops a client call.
    */
-  async knowledgeBaseJobs(kb: string): Promise<IndexingJob[] | undefined> {
+  async knowledgeBaseJobs(
+    kb: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<IndexingJob[] | undefined> {
     if (!this.listJobs || !this.listingShowsOurs || !this.listingHoldsAll) return undefined;
     let look: Look;
     try {
-      look = await this.look();
+      look = await this.look(options.signal);
     } catch (error) {
       if (isOutage(error)) throw error;
       this.listingShowsOurs = false;
@@ -116,34 +194,42 @@ export class JobBoard {
 
   /** Watches the job until it ends (or its deadline passes). */
   watch(watch: Watch): void {
+    const now = this.clock.now();
     // A crowd's first listing comes a gap after its first job was seen (the start's answer).
-    if (this.watches.size === 0) this.lastListingAt = this.clock.now();
-    this.watches.add(watch);
-    this.interrupt?.abort();
+    if (this.watches.size === 0) this.lastListingAt = now;
+    this.watches.set(watch, { stop: new AbortController(), pollSentAt: undefined, lookedAt: now });
+    this.wake();
     if (!this.running) void this.run();
+  }
+
+  private wake(): void {
+    this.interrupt?.abort();
   }
 
   private async run(): Promise<void> {
     this.running = true;
+    this.crowd = new AbortController();
     try {
       while (this.watches.size > 0) {
         const now = this.clock.now();
-        const at = this.nextLookAt();
-        if (at > now) {
-          this.interrupt = new AbortController();
-          await this.clock.sleep(at - now, this.interrupt.signal).catch(() => undefined);
-          this.interrupt = undefined;
-          continue;
-        }
-        await this.lookNow(now);
+        this.lookNow(now);
+        if (this.watches.size === 0) break;
+        // Sleeps until the next look or deadline, or until a look in flight comes back.
+        this.interrupt = new AbortController();
+        const wait = this.nextWakeAt(now) - now;
+        const sleep = Number.isFinite(wait)
+          ? this.clock.sleep(Math.min(Math.max(wait, 0), MAX_TIMER_MS), this.interrupt.signal)
+          : aborted(this.interrupt.signal);
+        await sleep.catch(() => undefined);
+        this.interrupt = undefined;
       }
     } catch (error) {
       // Not expected (each look's failures go to its watch), but no wait may be left hanging.
-      for (const watch of this.watches)
-        watch.settle(error instanceof Error ? error : new Error(String(error)));
-      this.watches.clear();
+      for (const watch of [...this.watches.keys()])
+        this.end(watch, error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.running = false;
+      this.crowd.abort();
     }
   }
 
@@ -151,70 +237,103 @@ export class JobBoard {
     return this.listJobs !== undefined && this.listingShowsOurs && this.watches.size >= 2;
   }
 
-  private nextLookAt(): number {
+  /** Sends what is due at `now` without waiting for it, and ends the waits whose deadline passed. */
+  private lookNow(now: number): void {
+    for (const [watch, slot] of this.watches) {
+      if (watch.deadline > now) continue;
+      // Looked at once more at its deadline (a watch is due by then at the latest): still running.
+      if (slot.pollSentAt === undefined && slot.lookedAt >= watch.deadline) this.end(watch);
+      else if (slot.pollSentAt !== undefined && now >= this.cutOffAt(watch, slot.pollSentAt)) this.end(watch);
+    }
+    // Due, no GET of theirs in flight, and not yet offered to a listing sent since they fell due.
+    const due = [...this.watches].filter(
+      ([watch, slot]) => slot.pollSentAt === undefined && watch.dueAt <= now,
+    );
+    if (
+      this.listing() &&
+      !this.listingInFlight &&
+      (due.some(([watch]) => watch.dueAt > this.lastListingAt) ||
+        now >= this.lastListingAt + this.listingGap())
+    ) {
+      this.lastListingAt = now;
+      void this.readListing(now);
+    }
+    // Those a listing in flight may show wait for it, a while; those it showed are due later now.
+    const held = this.listingInFlight && now < this.lastListingAt + MAX_LISTING_HOLD_MS;
+    for (const [watch, slot] of due) if (!held || watch.deadline <= now) void this.poll(watch, slot, now);
+  }
+
+  /** When the loop must look again: a watch due, a listing due, a listing held for too long, a deadline. */
+  private nextWakeAt(now: number): number {
     let at = Number.POSITIVE_INFINITY;
-    for (const watch of this.watches) at = Math.min(at, watch.dueAt);
-    return this.listing() ? Math.min(at, this.lastListingAt + this.listingGap()) : at;
+    for (const [watch, slot] of this.watches) {
+      if (slot.pollSentAt !== undefined) at = Math.min(at, this.cutOffAt(watch, slot.pollSentAt));
+      else if (watch.dueAt > now) at = Math.min(at, watch.dueAt);
+      // Held back by the listing in flight.
+      else at = Math.min(at, watch.deadline, this.lastListingAt + MAX_LISTING_HOLD_MS);
+    }
+    if (this.listing() && !this.listingInFlight) at = Math.min(at, this.lastListingAt + this.listingGap());
+    return at;
+  }
+
+  /** When a GET sent at `sentAt` is given up: at the deadline, unless it went out just before it. */
+  private cutOffAt(watch: Watch, sentAt: number): number {
+    return Math.max(watch.deadline, sentAt + LAST_LOOK_MS);
   }
 
   /** As often as the jobs' own schedules poll together, and no more often than MIN_LISTING_GAP_MS. */
   private listingGap(): number {
     const now = this.clock.now();
     let rate = 0;
-    for (const watch of this.watches) rate += 1 / watch.stepAt(now);
+    for (const watch of this.watches.keys()) rate += 1 / watch.stepAt(now);
     return Math.max(MIN_LISTING_GAP_MS, 1 / rate);
   }
 
-  private async lookNow(now: number): Promise<void> {
-    const anyDue = [...this.watches].some((watch) => watch.dueAt <= now);
-    if (this.listing() && (anyDue || now >= this.lastListingAt + this.listingGap())) {
-      this.lastListingAt = now;
-      await this.readListing(now);
-    }
-    // Those the listing showed are due later now.
-    const due = [...this.watches].filter((watch) => watch.dueAt <= now);
-    await Promise.all(due.map((watch) => this.poll(watch)));
-    // Looked at once more at its deadline (a watch is due by then at the latest): still running.
-    for (const watch of this.watches) {
-      if (watch.deadline > now) continue;
-      this.watches.delete(watch);
-      watch.settle({ ended: false, job: watch.job });
-    }
-  }
-
-  /** Reads a listing, made at `now`, and tells each job waited for that it shows. */
-  private async readListing(now: number): Promise<void> {
+  /** Reads a listing, sent at `sentAt`, and tells each job waited for that it shows. */
+  private async readListing(sentAt: number): Promise<void> {
+    this.listingInFlight = true;
     let look: Look;
     try {
-      look = await this.look();
+      look = await this.look(this.crowd?.signal);
     } catch (error) {
       // Refused (a page size the API does not take, say): the jobs' own GETs will do.
       if (!isOutage(error)) this.listingShowsOurs = false;
       return;
+    } finally {
+      this.listingInFlight = false;
+      this.wake();
     }
     const byUuid = new Map(look.jobs.map((job) => [job.uuid, job]));
     let shown = 0;
-    for (const watch of this.watches) {
+    for (const [watch, slot] of this.watches) {
       const job = byUuid.get(watch.job.uuid);
       if (!job) continue;
       shown++;
+      slot.lookedAt = Math.max(slot.lookedAt, sentAt);
       // An end told without its data source jobs (should a list leave them out): the job's own GET
       // tells which data sources failed, and the outputs list them.
-      if (outcomeOf(job) !== "running" && !job.data_source_jobs?.length) watch.dueAt = now;
+      if (outcomeOf(job) !== "running" && !job.data_source_jobs?.length) watch.dueAt = sentAt;
       else this.deliver(watch, () => watch.observe(job, this.clock.now()));
     }
     if (shown === 0 && !look.complete) this.listingShowsOurs = false;
   }
 
-  private async poll(watch: Watch): Promise<void> {
-    let job: IndexingJob;
+  /** The job's own GET, beside the loop; what it brings is told to the watch, and the loop woken. */
+  private async poll(watch: Watch, slot: Slot, now: number): Promise<void> {
+    slot.pollSentAt = now;
+    let news: () => void;
     try {
-      job = await watch.fetch();
+      const job = await watch.fetch(slot.stop.signal);
+      news = () => watch.observe(job, this.clock.now());
     } catch (error) {
-      this.deliver(watch, () => watch.failed(error, this.clock.now()));
-      return;
+      news = () => watch.failed(error, this.clock.now());
     }
-    this.deliver(watch, () => watch.observe(job, this.clock.now()));
+    slot.pollSentAt = undefined;
+    // An answer that comes at or after the deadline is the last look there.
+    const answeredAt = this.clock.now();
+    slot.lookedAt = Math.max(slot.lookedAt, answeredAt >= watch.deadline ? watch.deadline : now);
+    this.deliver(watch, news);
+    this.wake();
   }
 
   /** Runs what a watch does with news; a wait that ended or failed leaves the board. */
@@ -223,15 +342,42 @@ export class JobBoard {
     try {
       news();
     } catch (error) {
-      this.watches.delete(watch);
-      watch.settle(error instanceof Error ? error : new Error(String(error)));
+      this.end(watch, error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    if (outcomeOf(watch.job) !== "running") {
-      this.watches.delete(watch);
-      watch.settle({ ended: true, job: watch.job });
-    }
+    if (outcomeOf(watch.job) !== "running") this.end(watch, { ended: true, job: watch.job });
   }
+
+  /** Ends a wait (by default: its deadline passed, the job still running), stopping its GET in flight. */
+  private end(watch: Watch, result: WaitResult | Error = { ended: false, job: watch.job }): void {
+    const slot = this.watches.get(watch);
+    if (!slot) return;
+    this.watches.delete(watch);
+    slot.stop.abort(
+      result instanceof Error || result.ended ? new Error("the wait ended") : deadlineReached(),
+    );
+    watch.settle(result);
+    this.wake();
+  }
+}
+
+/** Resolves when `signal` aborts (a sleep with no end but its interrupt). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}
+
+/** The reason a wait's GET is stopped with: what a client call it stops then says. */
+function deadlineReached(): Error {
+  const reason = new Error("stopped at the deadline");
+  reason.name = "DeadlineError";
+  return reason;
+}
+
+/** What a caller of `look` whose signal aborted gets: what the client throws for a call stopped so. */
+function stopped(signal: AbortSignal): DigitalOceanApiError {
+  const reason: unknown = signal.reason;
+  const detail = reason instanceof Error ? reason.message : "stopped by the caller's signal";
+  return new DigitalOceanApiError({ kind: "network", method: "GET", path: LIST_PATH, detail });
 }
 
 /**
@@ -246,7 +392,9 @@ export function jobBoardOf(api: GradientClient): JobBoard {
   let board = boards.get(api.rateLimiter);
   if (!board) {
     const off = (process.env.GRADIENT_INDEXING_ABLATE ?? "").split(",").includes("jobBoard");
-    board = new JobBoard(off ? undefined : (perPage) => api.listIndexingJobs({ perPage }));
+    board = new JobBoard(
+      off ? undefined : (perPage, signal) => api.listIndexingJobs({ perPage }, { signal }),
+    );
     boards.set(api.rateLimiter, board);
   }
   return board;

@@ -108,7 +108,10 @@ export class PollSchedule {
 }
 
 export interface WaitOptions {
-  /** Clock time by which the job must have ended. */
+  /**
+   * Clock time by which the job must have ended. The wait returns then, whatever the API does: its GET
+   * in flight is stopped (at most 2 s later for one sent just before it, job-board.ts's LAST_LOOK_MS).
+   */
   deadline: number;
   clock?: Clock;
   policy?: Partial<PollPolicy>;
@@ -129,14 +132,16 @@ export interface WaitOptions {
 
 /**
  * Polls `fetchJob` until the job ends or the deadline passes, on `board` beside the process's other
- * waits (default: a board of its own). `initial` is the state already known (the answer that started
+ * waits (default: a board of its own). `fetchJob` gets a signal that aborts when the wait ends: pass it
+ * to the client (`api.getIndexingJob(uuid, { signal })`), so a GET that hangs at the deadline is
+ * stopped; the wait itself ends on time either way. `initial` is the state already known (the answer that started
  * the job), so no poll is spent on it. Errors that a retry may cure (no answer, 5xx, malformed body,
  * rate limit) are waited out, and so is a 404 within `notFoundGraceUntil`; others (404, 401, 403) are
  * thrown.
  */
 export function waitForJob(
   initial: IndexingJob,
-  fetchJob: () => Promise<IndexingJob>,
+  fetchJob: (signal: AbortSignal) => Promise<IndexingJob>,
   options: WaitOptions,
 ): Promise<WaitResult> {
   const board = options.board ?? new JobBoard(undefined, options.clock);
