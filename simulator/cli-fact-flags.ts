@@ -100,11 +100,23 @@ export const FACT_FLAGS: Record<string, Flag> = {
     help: `failures used up in order by the next job starts, comma-separated: ${START_FAULTS.join(", ")} (default none)`,
     apply: (s, v) => (s.options.startFaults = listOf("--start-faults", v, START_FAULTS)),
   },
+  "job-read-latency": {
+    type: "string",
+    value: "DURATION",
+    help: "every GET of indexing jobs (a job, both job lists) hangs this long before its answer (default 0)",
+    apply: (s, v) => (s.options.jobReadLatencyMs = duration("--job-read-latency", v)),
+  },
   "cancel-delay": {
     type: "string",
     value: "DURATION",
     help: "a cancel answers with the job still running; it turns CANCELLED this much later (default 0)",
     apply: (s, v) => (s.options.cancelDelayMs = duration("--cancel-delay", v)),
+  },
+  "cancel-refused-status": {
+    type: "string",
+    value: "STATUS",
+    help: "every cancel arrives as its job ends: the job ends then as planned and the cancel is refused with this status (default: unset, cancels succeed)",
+    apply: (s, v) => (s.options.cancelRefusedStatus = integer("--cancel-refused-status", v, 400, 599)),
   },
   "provisioning-outcome": {
     type: "string",

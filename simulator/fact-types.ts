@@ -15,10 +15,12 @@ export type ProvisioningOutcome = "ONLINE" | "UNHEALTHY" | "DECOMMISSIONED";
 
 /**
  * A failure of the next `POST /v2/gen-ai/indexing_jobs`: "429" (with `ratelimit-*` headers),
- * "429-retry-after" (with only `Retry-After`), a 5xx, "drop" (no answer, nothing started) or
- * "drop-after" (the job started, the answer is lost).
+ * "429-retry-after" (with only `Retry-After`), a 5xx (nothing started), "drop" (no answer, nothing
+ * started), "drop-after" (the job started, the answer is lost) or "502-after" / "504-after" (the job
+ * started, and an edge gateway answers 502 or 504 all the same).
  */
-export type StartFault = "429" | "429-retry-after" | "500" | "502" | "503" | "drop" | "drop-after";
+export type StartFault =
+  "429" | "429-retry-after" | "500" | "502" | "503" | "drop" | "drop-after" | "502-after" | "504-after";
 
 export interface ApiFactOptions {
   /**
@@ -59,10 +61,24 @@ export interface ApiFactOptions {
   /** Used up in order by the next `POST /v2/gen-ai/indexing_jobs` requests. Default none. */
   startFaults?: readonly StartFault[];
   /**
+   * Every GET of indexing jobs (a job, its data sources or report, the account's job list, a knowledge
+   * base's) hangs this long before it is answered, on real time whatever the clock: a slow or stuck API
+   * that a client's deadlines must bound. Default 0.
+   */
+  jobReadLatencyMs?: number;
+  /**
    * A cancel answers with the job still active; it turns CANCELLED this much later, blocking starts
    * until then (unless it ends first). Default 0.
    */
   cancelDelayMs?: number;
+  /**
+   * Every cancel arrives just as its job ends, and is refused with this status (the spec names neither
+   * the status nor the words): an active job ends at that moment with its planned outcome, so a GET
+   * just before the cancel showed it running and one after shows it ended. A cancel of a job that had
+   * already ended is refused the same way. Default unset: a cancel answers 200 (and one of an ended job
+   * changes nothing).
+   */
+  cancelRefusedStatus?: number;
   /**
    * Deleting a data source makes its knowledge base index its remaining ones by itself, unless a job is
    * active or none remain (as DigitalOcean does). Default false.

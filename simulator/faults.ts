@@ -52,6 +52,8 @@ export const START_FAULTS: readonly StartFault[] = [
   "503",
   "drop",
   "drop-after",
+  "502-after",
+  "504-after",
 ];
 
 /** The fault a `startFaults` entry stands for, matching only the next job start. */
@@ -70,6 +72,9 @@ export function startFault(entry: StartFault): Fault {
       return { match, kind: "drop" };
     case "drop-after":
       return { match, kind: "drop-after-processing" };
+    case "502-after":
+    case "504-after":
+      return { match, kind: "status-after-processing", status: Number(entry.slice(0, 3)) };
     default:
       throw new RangeError(
         `startFaults entries must be one of ${START_FAULTS.join(", ")}, got ${String(entry)}`,

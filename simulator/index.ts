@@ -63,6 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     provisioningStartStatus: options.provisioningStartStatus ?? DEFAULT_PROVISIONING_START_STATUS,
     now: () => clock.now(),
     cancelDelayMs: options.cancelDelayMs ?? 0,
+    ...(options.cancelRefusedStatus !== undefined && { cancelRefusedStatus: options.cancelRefusedStatus }),
     reindexOnDataSourceDelete: options.reindexOnDataSourceDelete ?? false,
   });
   if (options.provisioningOutcome !== undefined) assertOutcome(options.provisioningOutcome);
@@ -110,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     requests,
     checkAccept: options.checkAccept ?? true,
+    jobReadLatencyMs: nonNegative("jobReadLatencyMs", options.jobReadLatencyMs ?? 0),
   });
   const url = await server.listen(options.port ?? 0);
 
@@ -160,6 +162,11 @@ function jobView(options: SimulatorOptions): JobViewOptions {
     runningStatus: options.runningStatus ?? DEFAULT_JOB_VIEW.runningStatus,
     runningPhase: options.runningPhase ?? DEFAULT_JOB_VIEW.runningPhase,
   };
+}
+
+function nonNegative(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`${name} must be >= 0, got ${ms}`);
+  return ms;
 }
 
 function positive(name: string, n: number): number {

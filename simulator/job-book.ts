@@ -1,7 +1,7 @@
 /** All indexing jobs, the plans for the next ones, and the rules for starting and cancelling. */
 import type { Catalog } from "./catalog";
 import { ApiError, badRequest, errorIdForStatus, notFound } from "./errors";
-import { cancelJob, createJobRecord, isJobActive, type JobRecord } from "./job-timeline";
+import { cancelJob, createJobRecord, endJobAt, isJobActive, type JobRecord } from "./job-timeline";
 import { assertValidPlan, resolvePlan } from "./plan";
 import { databaseRefusal, databaseStatus, provision, type DatabaseStatus } from "./provisioning";
 import { newUuid } from "./random";
@@ -19,6 +19,8 @@ export interface JobBookOptions {
   now: () => number;
   /** How long after a cancel the job turns CANCELLED. */
   cancelDelayMs: number;
+  /** When set, every cancel meets the job's end: the job ends then, and the cancel is refused so. */
+  cancelRefusedStatus?: number;
   /** Deleting a data source reindexes the remaining ones. */
   reindexOnDataSourceDelete: boolean;
 }
@@ -37,6 +39,9 @@ export class JobBook {
     const delay = options.cancelDelayMs;
     if (!(Number.isFinite(delay) && delay >= 0))
       throw new RangeError(`cancelDelayMs must be >= 0, got ${delay}`);
+    const refused = options.cancelRefusedStatus;
+    if (refused !== undefined && !(Number.isInteger(refused) && refused >= 400 && refused <= 599))
+      throw new RangeError(`cancelRefusedStatus must be an HTTP error status (400-599), got ${refused}`);
   }
 
   planJobs(kbUuid: string, plan: Partial<JobPlan>): void {
@@ -144,9 +149,18 @@ export class JobBook {
     if (remaining.length > 0) this.#record(kbUuid, remaining, now);
   }
 
-  /** Cancels an active job (taking effect `cancelDelayMs` later); a finished one is left unchanged. */
+  /**
+   * Cancels an active job (taking effect `cancelDelayMs` later); a finished one is left unchanged. With
+   * `cancelRefusedStatus`, the cancel arrives as the job ends: an active job ends now as planned, and
+   * the cancel (of it, or of any job already ended) is refused with that status.
+   */
   cancel(uuid: string, now: number): JobRecord {
     const job = this.get(uuid);
+    const refused = this.options.cancelRefusedStatus;
+    if (refused !== undefined) {
+      endJobAt(job, now);
+      throw new ApiError(refused, errorIdForStatus(refused), `indexing job ${uuid} is not running`);
+    }
     cancelJob(job, now, this.options.cancelDelayMs);
     return job;
   }

@@ -143,6 +143,21 @@ export function cancelJob(job: JobRecord, now: number, delayMs = 0): void {
   if (at < job.endsAt) job.cancelledAt = at;
 }
 
+/**
+ * Ends an active job at `now` with its planned outcome, as if its time was up then: every data source
+ * done, a cancel still to take effect dropped. A job that is not active stays as it is.
+ */
+export function endJobAt(job: JobRecord, now: number): void {
+  if (!isJobActive(job, now)) return;
+  delete job.cancelledAt;
+  job.runningAt = Math.min(job.runningAt, now);
+  job.endsAt = now;
+  for (const run of job.dataSources) {
+    run.startMs = Math.min(run.startMs, now);
+    run.endMs = Math.min(run.endMs, now);
+  }
+}
+
 export function dataSourceStage(job: JobRecord, run: DataSourceRun, now: number): DataSourceStage {
   const cancelled = job.cancelledAt !== undefined && now >= job.cancelledAt;
   // A cancelled job is seen as it was at the cancel, except that what was unfinished is cancelled.

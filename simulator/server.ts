@@ -8,11 +8,15 @@ import type { Fault, RequestLogEntry } from "./types";
 
 export interface SimulatorServerOptions extends AnswerContext {
   faults: FaultQueue;
+  /** Every GET of indexing jobs hangs this long (real time) before it is answered. */
+  jobReadLatencyMs?: number;
   /** Appended to in arrival order. */
   requests: RequestLogEntry[];
 }
 
 const LOOPBACK = "127.0.0.1";
+/** The paths `jobReadLatencyMs` holds back: a job and what hangs off it, and both job lists. */
+const JOB_READ = /^\/v2\/gen-ai\/(indexing_jobs(\/.*)?|knowledge_bases\/[^/]+\/indexing_jobs)$/;
 
 export class SimulatorServer {
   readonly #http: Server;
@@ -83,6 +87,8 @@ export class SimulatorServer {
 
     if (fault?.kind === "drop") return void req.socket.destroy();
     if (fault?.kind === "latency") await this.#delay(fault.ms);
+    const readLatency = this.#options.jobReadLatencyMs ?? 0;
+    if (readLatency > 0 && method === "GET" && JOB_READ.test(url.pathname)) await this.#delay(readLatency);
     // The server's own clock, unlike the timestamps in bodies that `timestampSkewMs` moves.
     res.setHeader("date", new Date(clock.now()).toUTCString());
     if (fault?.kind === "status") {
@@ -113,6 +119,16 @@ export class SimulatorServer {
     entry.status = answer.status;
     // The request took effect; only its answer is lost on the way back.
     if (fault?.kind === "drop-after-processing") return void req.socket.destroy();
+    if (fault?.kind === "status-after-processing") {
+      entry.status = fault.status;
+      const lost = errorAnswer(
+        fault.status,
+        `injected fault: HTTP ${fault.status}`,
+        requestId,
+        answer.headers,
+      );
+      return send(res, lost.status, JSON.stringify(lost.body), lost.headers, requestId);
+    }
     if (fault?.kind === "malformed-json") {
       entry.status = 200;
       return send(res, 200, truncateJson(JSON.stringify(answer.body)), answer.headers, requestId);

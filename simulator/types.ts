@@ -124,6 +124,8 @@ export type FaultAction =
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: "drop" }
   | { kind: "drop-after-processing" }
+  /** The request is carried out, then answered with this status all the same (an edge gateway's 502). */
+  | { kind: "status-after-processing"; status: number }
   /**
    * 429 as a rate limit answers, not counted against the limiter: `ratelimit-*` headers with a reset
    * `resetMs` ahead (default 2000), or with `retryAfterOnly` just `Retry-After` in seconds.
@@ -142,7 +144,10 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: Record<string, string>;
-  /** Status of the answer; for a dropped request 0, for "drop-after-processing" the status that was lost. */
+  /**
+   * Status of the answer; for a dropped request 0, for "drop-after-processing" the status that was lost,
+   * for "status-after-processing" the injected one.
+   */
   status: number;
   /** The parsed JSON request body (the raw text when it was not valid JSON). */
   body?: unknown;

@@ -2,8 +2,8 @@
  * Issue 16's facts about DigitalOcean's API, each switched on in the simulator, driven through Pulumi's
  * real dynamic-provider host: read-after-write lag, the job object of the November 2025 spec, statuses
  * outside the spec, clocks that disagree, the latest-15 job list, busy refusals of any status and
- * wording, outages during the start, late cancels, dead databases and the reindex after a data source
- * is deleted.
+ * wording, outages during the start, late cancels, cancels refused as the job ends, dead databases and
+ * the reindex after a data source is deleted.
  */
 import * as assert from "node:assert/strict";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../simulator";
@@ -19,6 +19,15 @@ const FAST_POLL = { firstDelayMs: 150, minDelayMs: 100, maxDelayMs: 400, apiLagM
 const JOBS_PATH = "/v2/gen-ai/indexing_jobs";
 
 type Props = Record<string, unknown>;
+
+/** Waits (at most 10 s) until `condition` holds: the simulator runs on real time here. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi host)", function () {
   this.timeout(60_000);
@@ -373,6 +382,44 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
     });
   });
 
+  describe("8b. a cancel that arrives as the job ends is refused", () => {
+    for (const status of [400, 409, 412]) {
+      it(`destroy while the job ends: the cancel refused with ${status}, the job is seen ended, destroy succeeds`, async () => {
+        await begin({ cancelRefusedStatus: status });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+        const { id, outs } = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+        await host.delete(id, outs);
+        assert.deepEqual(
+          cancels().map((r) => r.status),
+          [status],
+          "no refused cancel: the test proves nothing",
+        );
+        assert.equal(sim.job(id)?.phase, "BATCH_JOB_PHASE_SUCCEEDED");
+      });
+    }
+
+    it("a refused cancel of a job that still runs fails destroy with the API's words", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      sim.planNextJob(kb.uuid, { durationMs: 60_000 });
+      const { id, outs } = await host.create(inputs(kb.uuid, { waitForCompletion: false }));
+      sim.injectFault({
+        kind: "status",
+        status: 409,
+        body: { id: "conflict", message: "indexing job is locked", request_id: "r" },
+        match: { method: "PUT" },
+      });
+      const error = await host.delete(id, outs).catch((e: unknown) => e);
+      assert.ok(error instanceof HostError, "destroy succeeded while the job runs on");
+      assert.match(
+        error.message,
+        new RegExp(`Could not cancel indexing job ${id}, which still runs: .*indexing job is locked`),
+      );
+      assert.match(String(sim.job(id)?.phase), /PENDING|RUNNING/);
+    });
+  });
+
   describe("9. a new knowledge base's database", () => {
     for (const status of ["UNHEALTHY", "DECOMMISSIONED"] as const) {
       it(`${status}: fails at once, naming the knowledge base and the status`, async () => {
@@ -393,7 +440,7 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
   });
 
   describe("behaviour no fact covers", () => {
-    it("an in-place update makes no API call; a setting the recorded run does not meet replaces", async () => {
+    it("an in-place update makes no API call; failOnPartial turned on after a PARTIAL run replaces", async () => {
       await begin();
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }, { items: 5 }] });
       sim.planNextJob(kb.uuid, { outcome: "partial" });
@@ -417,16 +464,60 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       assert.equal(starts().length, 1);
     });
 
+    it("waitForCompletion turned on: an update that waits for the recorded job; only a failed one runs anew", async () => {
+      await begin();
+      const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+      const ended = (uuid: string) => async () => !/PENDING|RUNNING/.test(String(sim.job(uuid)?.phase));
+      /** A run recorded by a create that did not wait, then the same inputs but waiting. */
+      const turnOnWaiting = async (triggers: number) => {
+        const recorded = await host.create(inputs(kb.uuid, { waitForCompletion: false, triggers }));
+        assert.match(String(recorded.outs.phase), /PENDING|RUNNING/, "recorded as running");
+        const news = inputs(kb.uuid, { waitForCompletion: true, triggers });
+        const diff = await host.diff(recorded.id, recorded.outs, news);
+        assert.equal(diff.changes, "some");
+        assert.deepEqual(diff.replaces, [], "a replace would cancel the job or run it again");
+        return { recorded, update: () => host.update(recorded.id, recorded.outs, news) };
+      };
+
+      // Still running: waited for, not cancelled, no second job.
+      sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+      const running = await turnOnWaiting(1);
+      const waited = await running.update();
+      assert.equal(waited.outs.uuid, running.recorded.id);
+      assert.equal(waited.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 1);
+      assert.equal(cancels().length, 0);
+
+      // Ended well since it was recorded: its outcome is the update's.
+      sim.planNextJob(kb.uuid, { durationMs: 200 });
+      const succeeded = await turnOnWaiting(2);
+      await until(ended(succeeded.recorded.id));
+      const kept = await succeeded.update();
+      assert.equal(kept.outs.uuid, succeeded.recorded.id);
+      assert.equal(kept.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 2);
+
+      // Failed since it was recorded: a new run, as after a failed create.
+      sim.planNextJob(kb.uuid, { durationMs: 200, outcome: "failed" });
+      const failed = await turnOnWaiting(3);
+      await until(ended(failed.recorded.id));
+      const rerun = await failed.update();
+      assert.notEqual(rerun.outs.uuid, failed.recorded.id);
+      assert.equal(rerun.outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      assert.equal(starts().length, 4);
+      assert.equal(cancels().length, 0);
+    });
+
     it("check refuses poll values below 1 s, naming the field", async () => {
       await begin();
       const { failures } = await host.check(
         {},
-        inputs(sim.seedKnowledgeBase().uuid, { poll: { minDelayMs: 200 } }),
+        inputs(sim.seedKnowledgeBase().uuid, { poll: { firstDelayMs: 200 } }),
       );
-      assert.deepEqual(
-        failures.map((f) => f.property),
-        ["poll.minDelayMs"],
-      );
+      // A known setting, so that the refusal is about its value (an unknown key is refused anyway).
+      assert.deepEqual(failures, [
+        { property: "poll.firstDelayMs", reason: "must be at least 1000 (1 s), got 200" },
+      ]);
       assert.equal(sim.requests.length, 0);
     });
   });

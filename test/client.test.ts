@@ -2,8 +2,15 @@ import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { DigitalOceanApiError, GradientClient, RateLimiter } from "../provider/client";
+import {
+  DEFAULT_REQUESTS_PER_MINUTE,
+  DigitalOceanApiError,
+  GradientClient,
+  RateLimiter,
+} from "../provider/client";
+import { sharedRateLimiter } from "../provider/client/rate-limiter";
 import { deadlineSignal } from "../provider/clock";
+import { apiClient } from "../provider/host/process-config";
 import { ManualClock } from "../simulator/manual-clock";
 import { startSimulator, type Simulator } from "../simulator";
 
@@ -403,6 +410,43 @@ describe("GradientClient against the simulator", function () {
       await Promise.all(waiters);
       assert.deepEqual(granted, [0, 1, 2, 3, 4]);
       assert.equal(budget.stats().peakPerMinute, 3);
+    });
+
+    it("is shared per token at the lowest requestsPerMinute asked for: a lower one lowers it, a higher one does not raise it", () => {
+      const url = "http://127.0.0.1:1/lowest-wins";
+      const first = sharedRateLimiter(url, "token-a", 150);
+      assert.equal(first.perMinute, 150);
+      assert.equal(sharedRateLimiter(url, "token-a", 40), first, "one budget per token");
+      assert.equal(first.perMinute, 40, "a lower value lowers it");
+      sharedRateLimiter(url, "token-a", 180);
+      sharedRateLimiter(url, "token-a");
+      assert.equal(first.perMinute, 40, "a higher value, or none, does not raise it");
+      assert.equal(sharedRateLimiter(url, "token-b", 90).perMinute, 90, "another token, another budget");
+      // The default counts for a resource that sets none: a later 250 does not raise it.
+      assert.equal(sharedRateLimiter(url, "token-c").perMinute, DEFAULT_REQUESTS_PER_MINUTE);
+      assert.equal(sharedRateLimiter(url, "token-c", 250).perMinute, DEFAULT_REQUESTS_PER_MINUTE);
+    });
+
+    it("the clients of two resources of one token keep to the lower one's requestsPerMinute", () => {
+      const provider = {};
+      const reach = { token: "token-of-two-resources", apiEndpoint: "http://127.0.0.1:1/two-resources" };
+      const generous = apiClient(provider, { ...reach, requestsPerMinute: 200 });
+      const careful = apiClient(provider, { ...reach, requestsPerMinute: 100 });
+      assert.equal(generous.rateLimiter, careful.rateLimiter);
+      assert.equal(generous.rateLimiter.perMinute, 100);
+    });
+
+    it("a lowered limit holds for requests already waiting", async () => {
+      const clock = new ManualClock();
+      const budget = new RateLimiter({ perMinute: 3, clock });
+      budget.lowerTo(2);
+      const granted: number[] = [];
+      const waiters = Array.from({ length: 3 }, (_, i) => budget.acquire().then(() => granted.push(i)));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(granted, [0, 1]);
+      clock.advance(60_000);
+      await Promise.all(waiters);
+      assert.throws(() => budget.lowerTo(0), /positive/);
     });
 
     it("counts the token's requests by other processes, from how far ratelimit-remaining fell", async () => {

@@ -38,7 +38,7 @@ describe("inputs", () => {
     });
   });
 
-  it("checks the poll input: known settings, numbers of at least 1 s, minDelayMs not above maxDelayMs", () => {
+  it("checks the poll input: known settings, numbers of at least 1 s, firstDelayMs not above maxDelayMs", () => {
     const properties = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll }).map((f) => f.property);
     assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 10_000 }), []);
     assert.deepEqual(properties({ firstDelayMs: UNKNOWN }), []);
@@ -59,6 +59,16 @@ describe("inputs", () => {
       checkInputs({ knowledgeBaseUuid: KB, poll: { maxDelayMs: 500 } })[0]?.reason ?? "",
       /at least 1000 \(1 s\), got 500/,
     );
+    // The schedule cannot start with waits longer than its longest, defaults included (5000, 30000).
+    const order = (poll: unknown) => checkInputs({ knowledgeBaseUuid: KB, poll });
+    assert.deepEqual(order({ firstDelayMs: 5_000, maxDelayMs: 2_000 }), [
+      { property: "poll.firstDelayMs", reason: "must not exceed maxDelayMs" },
+    ]);
+    assert.deepEqual(properties({ firstDelayMs: 40_000 }), ["poll.firstDelayMs"]);
+    assert.deepEqual(properties({ maxDelayMs: 4_000 }), ["poll.firstDelayMs"]);
+    assert.deepEqual(properties({ firstDelayMs: 2_000, maxDelayMs: 2_000 }), []);
+    assert.deepEqual(properties({ firstDelayMs: 30_000 }), []);
+    // A 0.1 setting is refused as unknown, not compared.
     assert.deepEqual(properties({ minDelayMs: 5_000, maxDelayMs: 2_000 }), ["poll.minDelayMs"]);
     assert.deepEqual(settingsOf({ knowledgeBaseUuid: KB, poll: { firstDelayMs: 2_000 } }).poll, {
       firstDelayMs: 2_000,
@@ -122,6 +132,36 @@ describe("diff", () => {
       const result = diffInputs(base, { ...base, ...change });
       assert.equal(result.changes, true);
       assert.deepEqual(result.replaces, []);
+    }
+  });
+
+  it("replaces only for failOnPartial turned on after a PARTIAL run; waitForCompletion turned on updates", () => {
+    const recorded = {
+      running: { phase: "BATCH_JOB_PHASE_RUNNING", status: "INDEX_JOB_STATUS_IN_PROGRESS" },
+      succeeded: { phase: "BATCH_JOB_PHASE_SUCCEEDED", status: "INDEX_JOB_STATUS_COMPLETED" },
+      partial: { phase: "BATCH_JOB_PHASE_SUCCEEDED", status: "INDEX_JOB_STATUS_PARTIAL" },
+      failed: { phase: "BATCH_JOB_PHASE_FAILED", status: "INDEX_JOB_STATUS_FAILED" },
+    };
+    const rows: [job: keyof typeof recorded, olds: object, news: object, replaces: string[]][] = [
+      ["running", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["succeeded", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["partial", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["failed", { waitForCompletion: false }, { waitForCompletion: true }, []],
+      ["running", { waitForCompletion: false }, { waitForCompletion: true, failOnPartial: true }, []],
+      ["partial", {}, { failOnPartial: true }, ["failOnPartial"]],
+      ["partial", { waitForCompletion: false }, { failOnPartial: true }, ["failOnPartial"]],
+      ["partial", { failOnPartial: true }, { failOnPartial: false }, []],
+      ["succeeded", {}, { failOnPartial: true }, []],
+      ["running", {}, { failOnPartial: true }, []],
+      ["failed", {}, { failOnPartial: true }, []],
+    ];
+    for (const [job, olds, news, replaces] of rows) {
+      const state = { ...base, uuid: "j", ...recorded[job], ownJob: true, ...olds };
+      const result = diffInputs(state, { ...base, ...news });
+      const row = `${job} ${JSON.stringify(olds)} -> ${JSON.stringify(news)}`;
+      assert.equal(result.changes, true, row);
+      assert.deepEqual(result.replaces, replaces, row);
+      assert.equal(result.deleteBeforeReplace, false, row);
     }
   });
 

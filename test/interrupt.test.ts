@@ -170,16 +170,22 @@ describe("Ctrl-C: SIGINT or SIGTERM to the provider host", function () {
   });
 
   it("the cancel goes out at once, past a request budget that is used up and a rate-limit pause", async () => {
-    // Two requests a minute: the job list and the start use them up, so no poll (nor a queued cancel)
-    // could go out for a minute; a 429 on the start adds a rate-limit pause on top.
+    // Three requests a minute: the job list, the start and the first poll use them up, so no other poll
+    // (nor a queued cancel) could go out for a minute; that poll's 429 adds a minute's pause on top.
     const starved = await serializeProvider(
-      new IndexingJobProvider({ poll: FAST_POLL, requestsPerMinute: 2 }),
+      new IndexingJobProvider({ poll: FAST_POLL, requestsPerMinute: 3 }),
     );
+    sim.injectFault({
+      kind: "rate-limit",
+      resetMs: 60_000,
+      match: { method: "GET", path: /^\/v2\/gen-ai\/indexing_jobs\/[^/]+$/ },
+    });
     const kb = sim.seedKnowledgeBase().uuid;
     const done = host.create({ ...inputs(kb), __provider: starved }).catch((e: unknown) => e);
     await until("the job started", () => sim.jobs().length === 1);
     const uuid = sim.jobs()[0]?.uuid ?? "";
-    await new Promise((r) => setTimeout(r, 300));
+    await until("its poll met the 429", () => sim.requests.some((r) => r.status === 429));
+    assert.equal(sim.requests.length, 3, "the budget is not used up: the test proves less than it says");
     const sentAt = Date.now();
     const exit = await host.signal("SIGINT");
     assert.ok(Date.now() - sentAt < SIGKILL_AFTER_MS, "the host outlived Pulumi's grace");

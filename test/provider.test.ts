@@ -3,7 +3,7 @@
  * serializer, loaded by Pulumi's own dynamic-provider host, called over gRPC, against the simulator.
  */
 import * as assert from "node:assert/strict";
-import { startSimulator, type Simulator } from "../simulator";
+import { ManualClock, startSimulator, type Simulator } from "../simulator";
 import { HostError, ProviderHost, UNKNOWN, secret, serializeProvider } from "./helpers/host";
 import { installedPackage } from "./helpers/installed";
 
@@ -29,6 +29,21 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
     knowledgeBaseUuid: kb.uuid,
     ...extra,
   });
+
+  /** A fresh simulator on a manual clock (jobs move only when the test says) and a host for it. */
+  async function onManualClock(): Promise<ManualClock> {
+    await host.stop();
+    await sim.close();
+    const clock = new ManualClock();
+    sim = await startSimulator({
+      rateLimitPerMinute: 0,
+      defaultJobPlan: { pendingMs: 100, durationMs: 600 },
+      clock,
+    });
+    kb = sim.seedKnowledgeBase({ name: "docs", dataSources: [{ items: 20 }, { items: 30 }] });
+    await startHost();
+    return clock;
+  }
 
   async function startHost(
     config: Props = { "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url },
@@ -340,9 +355,10 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
 
   describe("read (refresh)", () => {
     it("returns fresh outputs", async () => {
-      sim.planNextJob(kb.uuid, { durationMs: 400 });
+      const clock = await onManualClock();
       const { id, outs } = await host.create(inputs({ waitForCompletion: false, triggers: { v: 1 } }));
-      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(outs.phase, "BATCH_JOB_PHASE_PENDING");
+      clock.advance(700);
       const read = await host.read(id, outs);
       assert.equal(read.id, id);
       assert.equal(read.props.phase, "BATCH_JOB_PHASE_SUCCEEDED");
@@ -439,9 +455,10 @@ describe("IndexingJobProvider through the Pulumi dynamic-provider host", functio
       const noLag = await serializeProvider(
         new IndexingJobProvider({ poll: { ...FAST_POLL, apiLagMs: 300 }, requestsPerMinute: 6_000 }),
       );
-      sim.planNextJob(kb.uuid, { durationMs: 1_500 });
+      // On a manual clock the job never ends by itself: it vanishes while waited for, whenever that is.
+      await onManualClock();
       const pending = host.create({ ...inputs(), __provider: noLag }).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 400));
+      while (sim.jobs().length === 0) await new Promise((r) => setTimeout(r, 10));
       const uuid = sim.jobs()[0]?.uuid ?? "";
       sim.forgetJob(uuid);
       const error = await pending;

@@ -28,13 +28,25 @@ const MAPPINGS: [args: string[], options: SimulatorOptions][] = [
   [["--job-list-omits-source-jobs"], { jobListOmitsSourceJobs: true }],
   [["--conflict-message", "conflict"], { concurrentStartMessage: "conflict" }],
   [
-    ["--start-faults", "429,429-retry-after,500,502,503,drop,drop-after"],
+    ["--start-faults", "429,429-retry-after,500,502,503,drop,drop-after,502-after,504-after"],
     {
-      startFaults: ["429", "429-retry-after", "500", "502", "503", "drop", "drop-after"],
+      startFaults: [
+        "429",
+        "429-retry-after",
+        "500",
+        "502",
+        "503",
+        "drop",
+        "drop-after",
+        "502-after",
+        "504-after",
+      ],
     },
   ],
   [["--start-faults", "none"], { startFaults: [] }],
   [["--cancel-delay", "3s"], { cancelDelayMs: 3000 }],
+  [["--job-read-latency", "45s"], { jobReadLatencyMs: 45_000 }],
+  [["--cancel-refused-status", "412"], { cancelRefusedStatus: 412 }],
   [["--provisioning-outcome", "UNHEALTHY"], { provisioningOutcome: "UNHEALTHY" }],
   [["--reindex-on-delete"], { reindexOnDataSourceDelete: true }],
   [["--reindex-on-delete", "--no-reindex-on-delete"], { reindexOnDataSourceDelete: false }],
@@ -92,6 +104,7 @@ describe("simulator command line: the real API's facts", () => {
       [["--timestamp-skew=soon"], /--timestamp-skew must be a duration/],
       [["--kb-jobs-shown", "1.5"], /--kb-jobs-shown must be an integer/],
       [["--running-status", ""], /--running-status must not be empty/],
+      [["--cancel-refused-status", "200"], /--cancel-refused-status must be an integer from 400 to 599/],
     ] as const) {
       assert.throws(() => settingsFrom([...args]), message, args.join(" "));
     }

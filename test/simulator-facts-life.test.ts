@@ -68,6 +68,44 @@ describe("API simulator facts: cancels, databases, reindexing", () => {
     assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_SUCCEEDED");
   });
 
+  it("cancelRefusedStatus: the cancel arrives as the job ends; the job ends then as planned, the cancel is refused", async () => {
+    const s = await begin({
+      cancelRefusedStatus: 409,
+      defaultJobPlan: { pendingMs: 500, durationMs: 10_000 },
+    });
+    const kb = s.seedKnowledgeBase({ dataSources: [{ items: 4 }, { items: 6 }] }).uuid;
+    const job = jobUuid(await start(kb));
+    session.clock.advance(2000);
+    assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_RUNNING", "the GET before the cancel");
+    const refused = await api("PUT", `/v2/gen-ai/indexing_jobs/${job}/cancel`, { uuid: job });
+    assert.deepEqual([refused.status, refused.body.id], [409, "conflict"]);
+    const ended = (await api("GET", `/v2/gen-ai/indexing_jobs/${job}`)).body.job as WireIndexingJob;
+    assert.deepEqual(
+      [ended.phase, ended.status],
+      ["BATCH_JOB_PHASE_SUCCEEDED", "INDEX_JOB_STATUS_COMPLETED"],
+    );
+    assert.equal(ended.finished_at, "2026-01-01T00:00:02Z", "ended at the cancel");
+    assert.deepEqual(
+      ended.data_source_jobs?.map((d) => d.indexed_item_count),
+      ["4", "6"],
+      "every data source done",
+    );
+    session.clock.advance(60_000);
+    assert.equal(await phaseOf(job), "BATCH_JOB_PHASE_SUCCEEDED", "and stays so");
+    const again = await api("PUT", `/v2/gen-ai/indexing_jobs/${job}/cancel`, { uuid: job });
+    assert.equal(again.status, 409, "a cancel of an ended job is refused too");
+
+    // A pending job, and one whose delayed cancel had not taken effect, end the same way.
+    const t = await begin({
+      cancelRefusedStatus: 400,
+      defaultJobPlan: { pendingMs: 5_000, durationMs: 1_000 },
+    });
+    const pending = jobUuid(await start(t.seedKnowledgeBase().uuid));
+    assert.equal((await api("PUT", `/v2/gen-ai/indexing_jobs/${pending}/cancel`)).status, 400);
+    assert.equal(await phaseOf(pending), "BATCH_JOB_PHASE_SUCCEEDED");
+    assert.equal((await start(t.seedKnowledgeBase().uuid)).status, 200);
+  });
+
   it("provisioningOutcome UNHEALTHY: the database stays so, refuses every start and never indexes itself", async () => {
     const s = await begin({ provisioningMs: 1000, provisioningOutcome: "UNHEALTHY" });
     const kb = await createKb();

@@ -186,6 +186,49 @@ describe("API simulator facts: reads and starts", () => {
     );
   });
 
+  it("startFaults 502-after and 504-after: the job starts, and the answer is a gateway's error all the same", async () => {
+    const s = await begin({ startFaults: ["502-after", "504-after"] });
+    const kb = s.seedKnowledgeBase().uuid;
+    const first = await start(kb);
+    assert.deepEqual([first.status, first.body.id], [502, "bad_gateway"]);
+    assert.equal(s.jobs().length, 1, "the first start was carried out");
+    session.clock.advance(60_000);
+    const second = await start(kb);
+    assert.deepEqual([second.status, second.body.id], [504, "gateway_timeout"]);
+    assert.equal(s.jobs().length, 2, "so was the second");
+    assert.deepEqual(
+      s.requests.map((r) => [r.fault, r.status]),
+      [
+        ["status-after-processing", 502],
+        ["status-after-processing", 504],
+      ],
+    );
+    assert.equal((await start(kb)).status, 400, "faults used up: the second job is in the way");
+  });
+
+  it("jobReadLatencyMs: every GET of jobs hangs that long; other requests answer meanwhile", async () => {
+    const s = await begin({ jobReadLatencyMs: 2_000 });
+    const kb = s.seedKnowledgeBase().uuid;
+    const job = String(((await start(kb)).body.job as Body).uuid);
+    for (const path of [
+      `/v2/gen-ai/indexing_jobs/${job}`,
+      "/v2/gen-ai/indexing_jobs",
+      `/v2/gen-ai/knowledge_bases/${kb}/indexing_jobs`,
+    ]) {
+      const sent = Date.now();
+      let answered = false;
+      const read = api("GET", path).then((answer) => {
+        answered = true;
+        return answer;
+      });
+      // Neither the knowledge base's GET nor a cancel waits behind it.
+      assert.equal((await api("GET", `/v2/gen-ai/knowledge_bases/${kb}`)).status, 200);
+      assert.equal(answered, false, `${path} was answered before the other request`);
+      assert.equal((await read).status, 200);
+      assert.ok(Date.now() - sent >= 1_990, `${path} answered after ${Date.now() - sent} ms`);
+    }
+  });
+
   it("without startFaults, the first start succeeds", async () => {
     const kb = (await begin()).seedKnowledgeBase().uuid;
     assert.equal((await start(kb)).status, 200);

@@ -39,9 +39,6 @@ export class DigitalOceanApiError extends Error {
   constructor(details: ApiErrorDetails) {
     const message = DigitalOceanApiError.describe(details);
     super(message);
-    // Pulumi's closure serializer rebuilds classes as plain functions, and `Error` called as a plain
-    // function does not set the message on `this`: set it ourselves.
-    this.message = message;
     this.kind = details.kind;
     this.status = details.status;
     this.errorId = details.errorId;

@@ -3,9 +3,7 @@
  * many IndexingJobs in one provider process, and DigitalOcean counts their requests together (250 a
  * minute, 5,000 an hour per token). A request waits for a slot in a sliding one-minute window kept
  * below the limit, for one of a few slots in flight, and for the pause a 429 (or an exhausted hour)
- * names. Beyond that, one rule, measured in the benchmark's ablation table (two others, a fair share
- * of the budget per job waited for and a guess at other processes' first minute, bought nothing there
- * and went):
+ * names. Beyond that, one rule, measured in the benchmark's ablation table:
  *
  * - tokenWide: other processes using the token (stacks deployed at once) show only in the fall of the
  *   API's `ratelimit-remaining`; how far it fell within the last minute counts the token's requests
@@ -41,7 +39,8 @@ interface RemainingSeen {
 }
 
 export class RateLimiter {
-  readonly perMinute: number;
+  /** Requests a minute; only ever lowered (`lowerTo`). */
+  private limit: number;
   readonly maxInFlight: number;
   private readonly clock: Clock;
   private readonly rules: readonly BudgetRule[];
@@ -59,12 +58,25 @@ export class RateLimiter {
   constructor(
     options: { perMinute?: number; maxInFlight?: number; clock?: Clock; rules?: readonly BudgetRule[] } = {},
   ) {
-    this.perMinute = options.perMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
+    this.limit = options.perMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.clock = options.clock ?? systemClock;
     this.rules = options.rules ?? RULES;
-    if (!(this.perMinute > 0)) throw new RangeError("perMinute must be positive");
+    if (!(this.limit > 0)) throw new RangeError("perMinute must be positive");
     if (!(this.maxInFlight >= 1)) throw new RangeError("maxInFlight must be at least 1");
+  }
+
+  get perMinute(): number {
+    return this.limit;
+  }
+
+  /**
+   * Lowers the limit to `perMinute` if that is lower; a higher value leaves it. Waiting requests
+   * honour the new limit from their next look.
+   */
+  lowerTo(perMinute: number): void {
+    if (!(perMinute > 0)) throw new RangeError("perMinute must be positive");
+    this.limit = Math.min(this.limit, perMinute);
   }
 
   /** Resolves when one more request may be sent; it counts as in flight until `release`. */
@@ -168,12 +180,13 @@ export class RateLimiter {
 }
 
 /**
- * The budget shared by every client of this process that talks to `baseUrl` with `token`. The
- * benchmark switches the rule off in provider hosts with GRADIENT_INDEXING_ABLATE=tokenWide.
+ * The budget shared by every client of this process that talks to `baseUrl` with `token`, at the
+ * lowest `perMinute` any of them asked for (the default counting for those that asked none):
+ * DigitalOcean counts a token's requests together, so the most careful resource sets the pace for all.
+ * The benchmark switches the rule off in provider hosts with GRADIENT_INDEXING_ABLATE=tokenWide.
  */
 export function sharedRateLimiter(baseUrl: string, token: string, perMinute?: number): RateLimiter {
-  // Kept on globalThis, not in a module variable: Pulumi's closure serializer copies the module
-  // variables a provider reaches into the serialized provider, and no token may end up there.
+  // On globalThis, so that every copy of the library loaded in this process shares the token's budget.
   const registry = Symbol.for("pulumi-gradient-indexing.request-budgets");
   const scope = globalThis as { [registry]?: Map<string, RateLimiter> };
   const budgets = (scope[registry] ??= new Map<string, RateLimiter>());
@@ -183,6 +196,6 @@ export function sharedRateLimiter(baseUrl: string, token: string, perMinute?: nu
     const off = (process.env.GRADIENT_INDEXING_ABLATE ?? "").split(",");
     budget = new RateLimiter({ perMinute, rules: RULES.filter((rule) => !off.includes(rule)) });
     budgets.set(key, budget);
-  }
+  } else budget.lowerTo(perMinute ?? DEFAULT_REQUESTS_PER_MINUTE);
   return budget;
 }

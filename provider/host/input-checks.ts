@@ -19,7 +19,6 @@ export interface ApiInputs {
   requestsPerMinute?: number;
 }
 
-// Plain arrays and strings only: the closure serializer cannot copy a Set or a Map.
 export const API_INPUT_NAMES: readonly (keyof ApiInputs)[] = ["token", "apiEndpoint", "requestsPerMinute"];
 
 /** The value Pulumi sends for an input not known yet during a preview. */

@@ -72,7 +72,8 @@ export function resolveApiSettings(
 
 /**
  * An API client for these settings, made on first use: a call that needs no API (check, diff) never
- * asks for a token. Clients of one token share its rate limiter (client/rate-limiter.ts).
+ * asks for a token. Clients of one token share its rate limiter, at the lowest `requestsPerMinute` any
+ * of them was made with (client/rate-limiter.ts).
  */
 export function apiClient(provider: object, overrides: ApiOverrides): GradientClient {
   const state = processConfigOf(provider);

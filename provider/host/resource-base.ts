@@ -15,7 +15,8 @@ export interface ApiArgs {
   apiEndpoint?: pulumi.Input<string>;
   /**
    * Requests a minute this deployment may send with this resource's token (default 200; the API allows
-   * 250): lower it when other stacks or tools share the token.
+   * 250): lower it when other stacks or tools share the token. Resources of one token share one budget,
+   * at the lowest value any of them sets.
    */
   requestsPerMinute?: pulumi.Input<number>;
 }

@@ -1,7 +1,7 @@
 /**
  * The dynamic provider Pulumi serializes into the state (`__provider`), for both resources. Its
  * methods reach nothing but the handlers, loaded by the package's one stable entry when the host calls
- * them (load.ts), so the stored text is a few kilobytes in every install mode and holds no library
+ * them (loadFromPackage, below), so the stored text is a few kilobytes in every install mode and holds no library
  * code, no token and no client: only the resource kind and plain tuning options.
  */
 import type * as pulumi from "@pulumi/pulumi";

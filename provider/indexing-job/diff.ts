@@ -5,9 +5,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { hasDataSourceDrift } from "./drift";
-import { DEFAULT_TIMEOUT, dataSourceSet, settingsOf, type IndexingJobInputs } from "./inputs";
-import { isRunning } from "../waiting/outcome";
-import { acceptsRun, jobOfState, type IndexingJobState } from "./outputs";
+import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
+import { isRunning, outcomeOf } from "../waiting/outcome";
+import { jobOfState, type IndexingJobState } from "./outputs";
 
 /** JSON with object keys sorted, so that key order never counts as a change. */
 function canonical(value: unknown): string {
@@ -60,14 +60,12 @@ export function diffInputs(
   if ((olds.token ?? "") !== (news.token ?? "")) updates.push("token");
   if (olds.requestsPerMinute !== news.requestsPerMinute) updates.push("requestsPerMinute");
 
-  // A new way to wait that the recorded run does not meet (failOnPartial turned on after a PARTIAL run,
-  // waitForCompletion turned on while the recorded job was still running) needs a new run: a replace
-  // says so, where an update would have to start one silently.
-  if (replaces.length === 0 && acceptsRun(olds, settingsOf(olds as IndexingJobInputs))) {
-    const settings = settingsOf({ ...olds, ...news } as IndexingJobInputs);
-    if (!acceptsRun(olds, settings))
-      replaces.push(...updates.filter((name) => name === "failOnPartial" || name === "waitForCompletion"));
-  }
+  // failOnPartial turned on after a PARTIAL run needs a new run: a replace says so, where an update
+  // would have to start one silently. waitForCompletion turned on needs none: the update waits for
+  // the recorded job (updateJob), which still runs or decides by how it ended.
+  const partial = outcomeOf(jobOfState(olds)) === "partial";
+  if (replaces.length === 0 && partial && updates.includes("failOnPartial") && news.failOnPartial === true)
+    replaces.push("failOnPartial");
 
   return {
     changes: replaces.length + updates.length > 0,

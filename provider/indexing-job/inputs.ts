@@ -41,8 +41,6 @@ export interface JobSettings {
 
 export const DEFAULT_TIMEOUT = "1h";
 
-// Module constants are plain arrays and strings: Pulumi's closure serializer copies them into the
-// serialized provider, and it cannot copy a Set or a Map.
 export const INPUT_NAMES: readonly (keyof IndexingJobInputs)[] = [
   "knowledgeBaseUuid",
   "dataSourceUuids",

@@ -76,9 +76,10 @@ export async function createJob(
 
 /**
  * In place: a change of how to wait (timeout, waitForCompletion, failOnPartial, cancelOnInterrupt,
- * poll) under which the recorded run still stands makes no API call; diff asks for a replace when it
- * does not. Also what the engine calls, inputs unchanged, after a create that failed or timed out: then
- * it resumes waiting for that job if it still runs, or starts a new one if it did not succeed.
+ * poll) under which the recorded run still stands makes no API call. waitForCompletion turned on while
+ * the recorded job ran, and the update the engine calls (inputs unchanged) after a create that failed
+ * or timed out, wait for that job if it still runs, take how it ended if it succeeded, or start a new
+ * one if it did not. (failOnPartial turned on after a PARTIAL run is a replace: see diff.ts.)
  */
 export async function updateJob(
   ctx: LifecycleContext,
@@ -138,8 +139,8 @@ export async function readJob(
 
 /**
  * Cancels the job if this resource started it and it still runs; a finished or forgotten job, or one
- * another stack or a person started, is left alone. Returns once the API accepted the cancel: the job
- * may show RUNNING a little longer.
+ * another stack or a person started, is left alone. Returns once the API accepted the cancel (the job
+ * may show RUNNING a little longer), or once a failed cancel turns out to be moot: the job ended.
  */
 export async function deleteJob(
   ctx: LifecycleContext,
@@ -158,7 +159,16 @@ export async function deleteJob(
   try {
     await api.cancelIndexingJob(uuid);
   } catch (error) {
-    if (!hasStatus(error, 404)) throw error;
+    if (hasStatus(error, 404)) return;
+    // Whatever its status and words (400, 409, 412... for a job that ended as the cancel arrived; a
+    // 403 or an outage tell nothing of the job either), the job's state decides: ended, there is
+    // nothing left to cancel. Not shown (the API's lag) or still running, destroy fails saying why.
+    const now = await fetchIfKnown(api, uuid).catch(() => undefined);
+    if (now && !isRunning(now)) return;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Could not cancel indexing job ${uuid}, which ${now ? "still runs" : "may still run"}: ${why}`,
+    );
   }
 }
 

@@ -18,7 +18,6 @@ export interface IndexingScheduleInputs extends ApiInputs {
   days: number[];
 }
 
-// Plain arrays and strings only: the closure serializer cannot copy a Set or a Map.
 export const SCHEDULE_INPUT_NAMES: readonly (keyof IndexingScheduleInputs)[] = [
   "knowledgeBaseUuid",
   "time",
