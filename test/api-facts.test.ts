@@ -299,6 +299,18 @@ describe("IndexingJob on the facts of DigitalOcean's API (through the Pulumi hos
       });
     }
 
+    for (const fault of ["502-after", "504-after", "drop-after"] as const) {
+      it(`a start met by ${fault} (the API acted) while lists lag: one job, ours, never a second`, async () => {
+        await begin({ readAfterWriteLagMs: 2_500, startFaults: [fault] });
+        const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });
+        const { id, outs } = await host.create(inputs(kb.uuid));
+        assert.equal(sim.jobs().length, 1, "a second job was started");
+        assert.equal(id, sim.jobs()[0]?.uuid);
+        assert.equal(outs.ownJob, true, "the job our start made was not recorded as ours");
+        assert.equal(outs.status, "INDEX_JOB_STATUS_COMPLETED");
+      });
+    }
+
     it("a lost answer near the deadline: the error says a job may run, the state records the start, the next up takes that job", async () => {
       await begin({ readAfterWriteLagMs: 4_000, startFaults: ["drop-after"] });
       const kb = sim.seedKnowledgeBase({ dataSources: [{ items: 5 }] });

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { hasDataSourceDrift } from "./drift";
 import { DEFAULT_TIMEOUT, dataSourceSet, type IndexingJobInputs } from "./inputs";
 import { isRunning, outcomeOf } from "../waiting/outcome";
-import { jobOfState, type IndexingJobState } from "./outputs";
+import { isOwned, jobOfState, type IndexingJobState } from "./outputs";
 
 /** JSON with object keys sorted, so that key order never counts as a change. */
 function canonical(value: unknown): string {
@@ -74,6 +74,6 @@ export function diffInputs(
     // A job of ours that may still run is superseded: delete (cancel) it first, so that the new run
     // starts as soon as the API lets it, rather than after the old one ends.
     deleteBeforeReplace:
-      replaces.length > 0 && olds.uuid !== undefined && olds.ownJob !== false && isRunning(jobOfState(olds)),
+      replaces.length > 0 && olds.uuid !== undefined && isOwned(olds) && isRunning(jobOfState(olds)),
   };
 }

@@ -94,8 +94,9 @@ export async function updateJob(
   const job = olds.uuid ? await fetchIfKnown(api, olds.uuid) : undefined;
   let run: StartedRun;
   if (job && isRunning(job)) {
+    const why = olds.waitForCompletion === false ? "now that waitForCompletion is on" : "again";
     consolePrint(
-      `indexing job ${shortId(job.uuid)} from the last deployment still runs: waiting for it again`,
+      `indexing job ${shortId(job.uuid)} from the last deployment still runs: waiting for it ${why}`,
     );
     run = { job, owned: isOwned(olds) };
   } else if (job && acceptsRun(stateOf(news, job), settings)) {
