@@ -248,6 +248,20 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
     return sim.requests.filter((r) => r.method === "GET");
   };
 
+  /** A create with `timeout: "8s"` while the requests `match` names hang 45 s: its error, returned within seconds of 8 s. */
+  const createWhileHanging = async (kb: string, match: { method: string; path: string | RegExp }) => {
+    sim.injectFault({ kind: "latency", ms: 45_000, match, times: 100 });
+    const began = Date.now();
+    const error = await host
+      .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
+      .catch((e: unknown) => e);
+    const seconds = (Date.now() - began) / 1_000;
+    assert.ok(error instanceof HostError, String(error));
+    assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
+    sim.clearFaults();
+    return error;
+  };
+
   it("ten creates at once: one look at the account's jobs before the starts, listings instead of polls", async () => {
     await begin({ defaultJobPlan: { pendingMs: 500, durationMs: 6_000 } });
     const gets = await createAll(Array.from({ length: 10 }, () => sim.seedKnowledgeBase().uuid));
@@ -266,21 +280,8 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
     this.timeout(120_000);
     await begin({ defaultJobPlan: { pendingMs: 500, durationMs: 10 * 60_000 } });
     const kb = sim.seedKnowledgeBase().uuid;
-    // Only the job's own GETs: the create's listing and start answer (start.ts's own calls are not
-    // bounded by this test).
-    sim.injectFault({
-      kind: "latency",
-      ms: 45_000,
-      match: { method: "GET", path: /indexing_jobs\// },
-      times: 100,
-    });
-    const began = Date.now();
-    const error = await host
-      .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
-      .catch((e: unknown) => e);
-    const seconds = (Date.now() - began) / 1_000;
-    assert.ok(error instanceof HostError, String(error));
-    assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
+    // Only the job's own GETs: the create's listing and start answer (the next test hangs those).
+    const error = await createWhileHanging(kb, { method: "GET", path: /indexing_jobs\// });
     assert.match(error.message, /did not finish within 8s/);
     const job = sim.jobs()[0];
     assert.ok(job?.uuid);
@@ -297,21 +298,9 @@ describe("JobBoard through the Pulumi dynamic-provider host: many creates of one
     this.timeout(120_000);
     await begin();
     const kb = sim.seedKnowledgeBase().uuid;
-    const timed = async (fault: { method: string; path: string | RegExp }) => {
-      sim.injectFault({ kind: "latency", ms: 45_000, match: fault, times: 100 });
-      const began = Date.now();
-      const error = await host
-        .create({ __provider: provider, knowledgeBaseUuid: kb, timeout: "8s" })
-        .catch((e: unknown) => e);
-      const seconds = (Date.now() - began) / 1_000;
-      assert.ok(error instanceof HostError, String(error));
-      assert.ok(seconds >= 8 && seconds <= 14, `the create returned after ${seconds} s`);
-      sim.clearFaults();
-      return error;
-    };
-    const listing = await timed({ method: "GET", path: /indexing_jobs/ });
+    const listing = await createWhileHanging(kb, { method: "GET", path: /indexing_jobs/ });
     assert.match(listing.message, /Could not list the indexing jobs.*no indexing job was started/s);
-    const start = await timed({ method: "POST", path: "/v2/gen-ai/indexing_jobs" });
+    const start = await createWhileHanging(kb, { method: "POST", path: "/v2/gen-ai/indexing_jobs" });
     assert.match(start.message, /may have started a job/);
     assert.ok(start.initFailure?.properties.unconfirmedStart, "the hanging start was not recorded");
   });

@@ -12,7 +12,7 @@ import { startOthersJob as startOthers } from "./helpers/sim-api";
 
 const { IndexingJobProvider } = installedPackage();
 
-const FAST_POLL = { firstDelayMs: 150, minDelayMs: 100, maxDelayMs: 400 };
+const FAST_POLL = { firstDelayMs: 150, minDelayMs: 100, maxDelayMs: 400, apiLagMs: 5_000 };
 const JOBS_PATH = "/v2/gen-ai/indexing_jobs";
 
 type Props = Record<string, unknown>;

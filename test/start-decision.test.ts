@@ -229,6 +229,11 @@ const rows: [string, Partial<StartFacts>, Expect][] = [
     { do: "adopt", job: "own", owned: true },
   ],
   [
+    "the database still not ready at the deadline: fail saying so, no job started",
+    { provisioning: true, lookedAgain: true, database: "CREATING", deadline: NOW },
+    { do: "fail", message: /still not ready within the timeout; no indexing job was started/ },
+  ],
+  [
     "a database that will never be ready fails at once",
     { provisioning: true, database: "UNHEALTHY" },
     { do: "fail", message: /UNHEALTHY/ },

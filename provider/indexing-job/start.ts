@@ -87,12 +87,12 @@ export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
           `knowledge base ${kb} already runs indexing job ${action.job.uuid}: waiting for it to end before starting a new one`,
         );
         await driver.waitOut(action.job);
-        await driver.relist(facts, true);
+        await driver.lookAgain(facts);
         break;
       case "pause":
         if (action.notice) driver.notice(action.notice);
         await driver.pause();
-        await driver.relist(facts, true);
+        await driver.lookAgain(facts);
         break;
       case "fail":
         throw new StartError(action.message, action.unconfirmed);
@@ -167,6 +167,14 @@ class StartDriver {
         throw error;
       }
     });
+  }
+
+  /**
+   * After a wait or a pause: the lists again. Not at the deadline, where every request is aborted: the
+   * decision then fails for the reason it waited.
+   */
+  async lookAgain(facts: Facts): Promise<void> {
+    if (systemClock.now() < this.ctx.deadline) await this.relist(facts, true);
   }
 
   /** The knowledge base's jobs as they are now. */
