@@ -9,7 +9,7 @@
 import type { IndexingJob } from "../api/types";
 import type { GradientClient } from "../client";
 import { hasStatus } from "../client/errors";
-import { deadlineSignal, systemClock } from "../clock";
+import { systemClock } from "../clock";
 import { settingsOf, type IndexingJobInputs, type JobSettings } from "./inputs";
 import { pollPolicyOf } from "./poll-input";
 import { cancelOnInterrupt } from "../host/interrupt";
@@ -56,22 +56,15 @@ export async function createJob(
   const api = ctx.api();
   const deadline = systemClock.now() + settings.timeoutMs;
   const policy = pollPolicyOf(ctx.poll, settings.poll);
-  // Every request stops at the deadline, whatever the API does meanwhile.
-  const bound = deadlineSignal(deadline);
-  try {
-    const { signal } = bound;
-    const run = await startOrAdopt({ api, settings, deadline, policy, signal }).catch((error: unknown) => {
-      // A start of ours may run unseen: recorded under a provisional id, so that nothing is lost.
-      if (!(error instanceof StartError) || !error.unconfirmed) throw error;
-      const state = withInputs({ unconfirmedStart: error.unconfirmed }, inputs);
-      const id = `unconfirmed-start-${error.unconfirmed.sentAt}`;
-      throw new IndexingJobError(error.message, id, { ...state, __provider: inputs.__provider });
-    });
-    const id = run.job.uuid ?? "";
-    return { id, outs: await awaitJob(ctx, inputs, settings, run, deadline, id, api) };
-  } finally {
-    bound.dispose();
-  }
+  const run = await startOrAdopt({ api, settings, deadline, policy }).catch((error: unknown) => {
+    // A start of ours may run unseen: recorded under a provisional id, so that nothing is lost.
+    if (!(error instanceof StartError) || !error.unconfirmed) throw error;
+    const state = withInputs({ unconfirmedStart: error.unconfirmed }, inputs);
+    const id = `unconfirmed-start-${error.unconfirmed.sentAt}`;
+    throw new IndexingJobError(error.message, id, { ...state, __provider: inputs.__provider });
+  });
+  const id = run.job.uuid ?? "";
+  return { id, outs: await awaitJob(ctx, inputs, settings, run, deadline, id, api) };
 }
 
 /**
@@ -108,14 +101,8 @@ export async function updateJob(
     const previous = !job && olds.uuid ? { uuid: olds.uuid, owned: isOwned(olds) } : undefined;
     const unconfirmed = olds.uuid ? undefined : olds.unconfirmedStart;
     const policy = pollPolicyOf(ctx.poll, settings.poll);
-    const bound = deadlineSignal(deadline);
-    try {
-      const { signal } = bound;
-      const extra = { ...(previous && { previous }), ...(unconfirmed && { unconfirmed }) };
-      run = await startOrAdopt({ api, settings, deadline, policy, signal, ...extra });
-    } finally {
-      bound.dispose();
-    }
+    const extra = { ...(previous && { previous }), ...(unconfirmed && { unconfirmed }) };
+    run = await startOrAdopt({ api, settings, deadline, policy, ...extra });
   }
   return awaitJob(ctx, news, settings, run, deadline, id, api);
 }

@@ -6,7 +6,7 @@
 import type { IndexingJob } from "../api/types";
 import type { GradientClient } from "../client";
 import { hasStatus, isApiError, isOutage } from "../client/errors";
-import { systemClock } from "../clock";
+import { deadlineSignal, systemClock } from "../clock";
 import { consolePrint } from "../host/console";
 import { jobBoardOf } from "../waiting/job-board";
 import { typicalRunMs } from "../waiting/past-runs";
@@ -33,8 +33,6 @@ export interface StartContext {
   previous?: { uuid: string; owned: boolean };
   /** The last deployment's start whose answer was lost and whose job it did not find. */
   unconfirmed?: UnconfirmedStart;
-  /** Aborts every request at the deadline (clock.ts deadlineSignal). */
-  signal?: AbortSignal;
 }
 
 /** The job this deploy waits for, whether this resource may cancel it, and how long past jobs took. */
@@ -58,8 +56,19 @@ export class StartError extends Error {
 }
 
 export async function startOrAdopt(ctx: StartContext): Promise<StartedRun> {
+  // Every request stops at the deadline, whatever the API does meanwhile.
+  const bound = deadlineSignal(ctx.deadline);
+  try {
+    return await decideAndDo(ctx, bound.signal);
+  } finally {
+    bound.dispose();
+  }
+}
+
+/** Asks the decision, does what it says, until a job is taken or the start fails. */
+async function decideAndDo(ctx: StartContext, signal: AbortSignal): Promise<StartedRun> {
   const kb = ctx.settings.knowledgeBaseUuid.toLowerCase();
-  const driver = new StartDriver(ctx, kb);
+  const driver = new StartDriver(ctx, kb, signal);
   const facts = await driver.firstFacts();
   const pastRunMs = typicalRunMs(facts.listing);
   const run = (job: IndexingJob, owned: boolean): StartedRun => ({
@@ -110,6 +119,7 @@ class StartDriver {
   constructor(
     private readonly ctx: StartContext,
     private readonly kb: string,
+    private readonly signal: AbortSignal,
   ) {
     this.recheckMs = ctx.policy.minDelayMs;
   }
@@ -146,7 +156,7 @@ class StartDriver {
     const at = systemClock.now();
     const request = { knowledgeBaseUuid: this.kb, dataSourceUuids: facts.wanted };
     try {
-      return await this.ctx.api.startIndexingJob(request, this.requestOptions);
+      return await this.ctx.api.startIndexingJob(request, { signal: this.signal });
     } catch (error) {
       if (!isApiError(error)) throw error;
       facts.attempt = attemptOf(error, at, known);
@@ -157,7 +167,7 @@ class StartDriver {
 
   async read(facts: Facts, what: "kbSources" | "database"): Promise<void> {
     const { api } = this.ctx;
-    const options = this.requestOptions;
+    const options = { signal: this.signal };
     await this.outlasting(facts, `Could not read knowledge base ${this.kb}`, async () => {
       try {
         if (what === "kbSources") facts.kbSources = await api.knowledgeBaseDataSourceUuids(this.kb, options);
@@ -180,7 +190,7 @@ class StartDriver {
   /** The knowledge base's jobs as they are now. */
   async relist(facts: Facts, lookedAgain: boolean): Promise<void> {
     const why = `Could not list the indexing jobs of knowledge base ${this.kb}`;
-    facts.listing = await this.outlasting(facts, why, () => listJobs(this.ctx.api, this.kb, this.ctx.signal));
+    facts.listing = await this.outlasting(facts, why, () => listJobs(this.ctx.api, this.kb, this.signal));
     facts.lookedAgain = lookedAgain;
     delete facts.kbSources;
     delete facts.database;
@@ -198,10 +208,6 @@ class StartDriver {
         await this.pause();
       }
     }
-  }
-
-  private get requestOptions(): { signal?: AbortSignal } {
-    return this.ctx.signal ? { signal: this.ctx.signal } : {};
   }
 
   /** Waits for someone else's job to end (or the deadline); one the API no longer shows is out of the way. */
