@@ -8,7 +8,7 @@
  * while the CLI is the engine and starts the dynamic-provider plugin (`pulumi-resource-pulumi-nodejs`,
  * the script @pulumi/pulumi ships) as it does for `pulumi up` in a terminal.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -175,27 +175,40 @@ export class CliStack {
     }
   }
 
+  /**
+   * `pulumi stack export`, as a user runs it: secrets stay encrypted. (The Automation API's
+   * exportStack() adds `--show-secrets`.)
+   */
   async export(): Promise<Deployment> {
-    return this.stack.exportStack();
+    const result = await this.cli(["stack", "export"]);
+    if (result.status !== 0) throw new Error(`pulumi stack export failed:\n${result.output}`);
+    return JSON.parse(result.stdout) as Deployment;
   }
 
   async outputs(): Promise<OutputMap> {
     return this.stack.outputs();
   }
 
-  /** Runs the CLI directly in the project (for flags the Automation API lacks); returns its output. */
-  cli(args: string[]): { status: number | null; output: string } {
+  /** Runs the CLI itself in the project, for commands and flags the Automation API changes or lacks. */
+  cli(args: string[]): Promise<{ status: number | null; stdout: string; output: string }> {
     const ws = this.stack.workspace as LocalWorkspace;
-    const result = spawnSync(
+    const child = spawn(
       ws.pulumiCommand.command,
       [...args, "--stack", this.stack.name, "--non-interactive"],
       {
         cwd: this.workDir,
         env: { ...process.env, ...ws.envVars },
-        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
       },
     );
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (status) => resolve({ status, stdout, output: stdout + stderr }));
+    });
   }
 
   /** The `pulumi` process this test process runs now (the Automation API's child), if any. */
