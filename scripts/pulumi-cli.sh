@@ -117,7 +117,7 @@ build() { # build <output> <package>
   set +e
   CGO_ENABLED=0 go build -v -trimpath -ldflags "$LDFLAGS" -o "$out.tmp" "$package" 2>&1 |
     awk -v started="$started" '
-      /\.go:[0-9]+|^# |error|cannot/ { print > "/dev/stderr"; next }
+      /\.go:[0-9]+:|^# |^go: / { print > "/dev/stderr"; next }
       ++n % 100 == 0 { printf "pulumi-cli:   %d packages compiled (%d s)\n", n, systime() - started > "/dev/stderr" }'
   status=${PIPESTATUS[0]}
   set -e
