@@ -11,13 +11,12 @@
  * DIGITALOCEAN_API_URL, DIGITALOCEAN_TOKEN and GRADIENT_KNOWLEDGE_BASE for another simulator (or the
  * real API). The stack `dev` lives in examples/simulator/.pulumi (a local backend; passphrase `demo`).
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { LocalWorkspace, PulumiCommand, type PulumiFn } from "@pulumi/pulumi/automation";
 import { stableIds } from "../simulator/stable-ids";
-import { ensureCli, placePlugin, cachedCli } from "../test/helpers/pulumi-cli";
+import { ensureCli, installedCli, placePlugin } from "../test/helpers/pulumi-cli";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT_DIR = path.join(REPO_ROOT, "examples", "simulator");
@@ -28,18 +27,8 @@ type Command = (typeof COMMANDS)[number];
 
 /** The CLI's folder (holding bin/pulumi): PATH's `pulumi` if there is one, else the cache, else built now. */
 function findCli(): string {
-  try {
-    // A Pulumi install (~/.pulumi/bin) ships the dynamic-provider plugin beside the CLI already.
-    const found = execFileSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).trim();
-    if (found) return path.dirname(path.dirname(fs.realpathSync(found)));
-  } catch {
-    // Not on PATH.
-  }
-  const cached = cachedCli();
-  if (cached) {
-    placePlugin(cached);
-    return cached;
-  }
+  const found = installedCli();
+  if (found) return found;
   console.log("No Pulumi CLI on PATH or in the cache: building it from source (scripts/pulumi-cli.sh)…");
   return ensureCli();
 }
@@ -57,6 +46,7 @@ async function main(): Promise<void> {
   const link = path.join(REPO_ROOT, "node_modules", "pulumi-gradient-indexing");
   if (!fs.existsSync(link)) fs.symlinkSync("..", link, "dir");
   const cliDir = findCli();
+  placePlugin(cliDir);
 
   const demo = stableIds("demo");
   const token = process.env.DIGITALOCEAN_TOKEN ?? demo.token;

@@ -51,6 +51,15 @@ export function cachedCli(): string | undefined {
   return fs.existsSync(path.join(dir, "bin", "pulumi")) ? dir : undefined;
 }
 
+/** A CLI to use without building one: the folder holding bin/pulumi of PATH's `pulumi`, else of the cache. */
+export function installedCli(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const found = dir && path.join(dir, "pulumi");
+    if (found && fs.existsSync(found)) return path.dirname(path.dirname(fs.realpathSync(found)));
+  }
+  return cachedCli();
+}
+
 /** The CLI's folder, built first by scripts/pulumi-cli.sh when it is not cached (progress on stderr). */
 export function ensureCli(): string {
   const result = spawnSync("bash", [BUILD_SCRIPT], {
@@ -71,7 +80,12 @@ export function ensureCli(): string {
 export function placePlugin(cliDir: string): void {
   const target = path.join(cliDir, "bin", PLUGIN);
   const source = fs.readFileSync(path.join(PLUGIN_DIR, PLUGIN));
-  if (fs.existsSync(target) && fs.readFileSync(target).equals(source)) return;
+  // A Pulumi install of its own (on PATH) ships its plugin: left as it is.
+  if (
+    fs.existsSync(target) &&
+    (path.resolve(cliDir) !== cacheDir() || fs.readFileSync(target).equals(source))
+  )
+    return;
   fs.writeFileSync(`${target}.tmp`, source, { mode: 0o755 });
   fs.renameSync(`${target}.tmp`, target);
 }
