@@ -1,7 +1,10 @@
 /**
- * `npm run demo`: the IndexingJob of examples/basic through a deployment's life, offline. No DigitalOcean
- * account and no Pulumi CLI: the DigitalOcean API is the local simulator, and every provider call goes through
- * Pulumi's own dynamic-provider host (from @pulumi/pulumi), in the order `pulumi up` makes them (lib/engine.ts).
+ * `npm run demo`: the IndexingJob of examples/basic through a deployment's life, offline, with no
+ * DigitalOcean account: the DigitalOcean API is the local simulator. With a Pulumi CLI on PATH or in the
+ * cache (`npm run pulumi:build`), each step is a real `pulumi up` or `pulumi destroy` on a local backend
+ * (lib/cli-engine.ts), its output shown as the CLI printed it. Without one, every provider call goes
+ * through Pulumi's own dynamic-provider host (from @pulumi/pulumi), in the order `pulumi up` makes them
+ * (lib/engine.ts). `--no-cli` takes that route even with a CLI.
  *
  * The knowledge base and its data sources are what examples/basic declares: the first deploy creates them
  * through the API as @pulumi/digitalocean does, and the new knowledge base behaves as on DigitalOcean (its
@@ -13,7 +16,9 @@ import { REAL_API_PRESET, startSimulator, type Simulator } from "../simulator";
 import { ProviderHost, secret, serializeProvider } from "../test/helpers/host";
 import { installedPackage } from "../test/helpers/installed";
 import { contentHash, readDocs, type Doc } from "./basic/docs";
-import { MiniEngine, type StepResult } from "./lib/engine";
+import { installedCli } from "../test/helpers/pulumi-cli";
+import { CliEngine } from "./lib/cli-engine";
+import { MiniEngine, type ResourceState, type StepResult } from "./lib/engine";
 import * as show from "./lib/transcript";
 
 const DOCS_DIR = path.resolve(__dirname, "..", "..", "examples", "basic", "docs");
@@ -44,23 +49,39 @@ async function main(): Promise<void> {
     provisioningMs: 4_000,
   });
   if (realApi) show.print("--real-api: the simulator shows every known fact of DigitalOcean's API at once.");
+  const noCli = process.argv.includes("--no-cli");
+  const cliDir = noCli ? undefined : installedCli();
   const host = await ProviderHost.start();
+  const cli = cliDir ? await CliEngine.start(cliDir, sim) : undefined;
+  if (cli) show.print(`Through the Pulumi CLI in ${cliDir}: each step is a real pulumi up or destroy.`);
+  else
+    show.print(
+      `${noCli ? "--no-cli" : "No Pulumi CLI on PATH or in the cache (npm run pulumi:build)"}: the steps replay the CLI's calls through its dynamic-provider host.`,
+    );
   try {
-    await run(sim, host);
+    await run(sim, host, cli);
   } finally {
+    cli?.dispose();
     await host.stop();
     await sim.close();
   }
 }
 
-async function run(sim: Simulator, host: ProviderHost): Promise<void> {
+/** What the steps need of an engine: the real CLI (CliEngine) or the replay (MiniEngine). */
+interface Engine {
+  readonly state: ResourceState | undefined;
+  up(news: Props): Promise<StepResult>;
+  destroy(): Promise<StepResult>;
+}
+
+async function run(sim: Simulator, host: ProviderHost, cli: CliEngine | undefined): Promise<void> {
   const program: Program = { docs: readDocs(DOCS_DIR), dataSourceUuids: [], timeout: "30m" };
   const kb = { uuid: "" };
   // The provider as a user's program serializes it: from node_modules, so it require()s the package.
   const { IndexingJobProvider } = installedPackage();
   const provider = await serializeProvider(new IndexingJobProvider({ poll: DEMO_POLL }));
   await host.configure({ "digitalocean:token": secret(sim.token), "digitalocean:apiEndpoint": sim.url });
-  const engine = new MiniEngine(host);
+  const engine: Engine = cli ?? new MiniEngine(host);
 
   const inputs = (): Props => ({
     __provider: provider,
@@ -80,9 +101,13 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
     const started = Date.now();
     const result = await act();
     outcome.steps.push(`${result.operation}${result.error ? " (failed)" : ""}`);
-    show.operation(command, result);
-    show.providerOutput(host.output());
-    if (result.error) show.failure(result.error);
+    if (cli) {
+      show.cliOutput(command, cli.output);
+    } else {
+      show.operation(command, result);
+      show.providerOutput(host.output());
+      if (result.error) show.failure(result.error);
+    }
     show.state(engine.state);
     show.apiCalls(sim.requests.slice(seen), (Date.now() - started) / 1000);
   }
@@ -93,9 +118,15 @@ async function run(sim: Simulator, host: ProviderHost): Promise<void> {
   };
 
   show.print("Gradient indexing demo: the IndexingJob of examples/basic, deployed, changed and destroyed.");
-  show.print("The DigitalOcean API is a local simulator; Pulumi's dynamic-provider host runs the provider.");
   show.print(
-    "Each step: what changed, what `pulumi up` shows, the provider's own lines (│), and the API calls.",
+    cli
+      ? "The DigitalOcean API is a local simulator; the Pulumi CLI runs the program and the provider."
+      : "The DigitalOcean API is a local simulator; Pulumi's dynamic-provider host runs the provider.",
+  );
+  show.print(
+    cli
+      ? "Each step: what changed, what the Pulumi CLI printed (│), the state, and the API calls."
+      : "Each step: what changed, what `pulumi up` shows, the provider's own lines (│), and the API calls.",
   );
   show.print("Simulated jobs take seconds; real ones take minutes.");
   show.print();

@@ -1,11 +1,13 @@
 /**
- * `npm run demo`, as the README's quick start runs it, and `npm run demo -- --real-api`, with every
- * known fact of DigitalOcean's API switched on at once: both must end the same (each step's operation
- * and failure, and the number of jobs that ran).
+ * `npm run demo`, as the README's quick start runs it (through the Pulumi CLI when one is installed or
+ * cached), and `npm run demo -- --real-api --no-cli`, with every known fact of DigitalOcean's API
+ * switched on at once, replaying the CLI's calls: both must end the same (each step's operation and
+ * failure, and the number of jobs that ran).
  */
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { installedCli } from "./helpers/pulumi-cli";
 
 const DEMO = path.resolve(__dirname, "..", "examples", "demo.js");
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -31,10 +33,16 @@ function outcomeOf(output: string): unknown {
 describe("the demo", function () {
   this.timeout(300_000);
 
-  it("runs to the same outcome on the simulator's defaults and with every API fact at once", async () => {
-    const [plain, real] = await Promise.all([runDemo(), runDemo("--real-api")]);
+  it("runs to the same outcome through the Pulumi CLI and through the replay, with every API fact", async () => {
+    // The CLI route when a CLI is installed or cached (in CI, .ci/run built it); the replay of the
+    // CLI's calls (lib/engine.ts) with --no-cli, on every API fact at once: the two must agree.
+    const cli = installedCli();
+    const [plain, real] = await Promise.all([runDemo(), runDemo("--real-api", "--no-cli")]);
     assert.equal(plain.code, 0, plain.output.slice(-2_000));
     assert.equal(real.code, 0, real.output.slice(-2_000));
+    if (cli) assert.match(plain.output, /^Through the Pulumi CLI in /m);
+    assert.match(real.output, /^--no-cli: the steps replay the CLI's calls/m);
+    assert.doesNotMatch(real.output, /Through the Pulumi CLI/);
     const expected = outcomeOf(plain.output);
     assert.deepEqual(outcomeOf(real.output), expected, `with --real-api:\n${real.output.slice(-6_000)}`);
     // The story the README tells: one job for the new knowledge base, a failed step recorded and retried.

@@ -37,6 +37,19 @@ export function operation(command: string, result: StepResult): void {
   print(`     ${SYMBOLS[result.operation]} ${RESOURCE}  ${what}${diff}${retry}`);
 }
 
+/**
+ * What the Pulumi CLI printed for a step, as is but for the "@ updating...." lines its display adds
+ * every second when the output is not a terminal.
+ */
+export function cliOutput(command: string, text: string): void {
+  print();
+  print(`   $ ${command}`);
+  for (const line of text.trimEnd().split("\n")) {
+    if (/^@ (updating|destroying|previewing)/.test(line)) continue;
+    print(`     │ ${line}`);
+  }
+}
+
 export function providerOutput(text: string): void {
   for (const line of text.split("\n").filter((l) => l.trim() !== "")) print(`        │ ${short(line)}`);
 }

@@ -19,15 +19,46 @@ function progressLine(job: IndexingJob): string {
   return `indexing job ${shortId(job.uuid)} of knowledge base ${shortId(job.knowledge_base_uuid)}: ${parts.join(", ")}`;
 }
 
-/** Prints a progress line whenever phase, data sources done or items indexed changed. */
+/** The first "still" line after this long without change; each next one twice as late, up to the max. */
+const STILL_FIRST_MS = 60_000;
+const STILL_MAX_MS = 5 * 60_000;
+
+function minutes(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ""}` : `${m}m`;
+}
+
+/**
+ * Prints a progress line whenever phase, data sources done or items indexed changed, and the same line
+ * again, marked `no change for …`, after a minute without change, then 2, 4 and every 5 minutes.
+ * Why: after a first Ctrl-C the CLI waits for a create with no word of its own, and a job whose
+ * data sources report their counts only at the end (as the API does) changes nothing for minutes: the
+ * line says the wait goes on.
+ */
 export class ProgressReporter {
   private last = "";
-  constructor(private readonly print: Print = consolePrint) {}
+  private changedAt = 0;
+  private printedAt = 0;
+  private stillAfterMs = STILL_FIRST_MS;
+
+  constructor(
+    private readonly print: Print = consolePrint,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   observe(job: IndexingJob): void {
     const line = progressLine(job);
-    if (line !== this.last) this.print(line);
-    this.last = line;
+    const now = this.now();
+    if (line !== this.last) {
+      this.print(line);
+      this.last = line;
+      this.changedAt = this.printedAt = now;
+      this.stillAfterMs = STILL_FIRST_MS;
+    } else if (now - this.printedAt >= this.stillAfterMs) {
+      this.print(`${line} (no change for ${minutes(now - this.changedAt)})`);
+      this.printedAt = now;
+      this.stillAfterMs = Math.min(this.stillAfterMs * 2, STILL_MAX_MS);
+    }
   }
 }
 
