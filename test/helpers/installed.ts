@@ -12,7 +12,14 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const LINK = path.join(REPO_ROOT, "node_modules", "pulumi-gradient-indexing");
 
 export function installedPackage(): typeof Package {
-  if (!fs.existsSync(LINK)) fs.symlinkSync("..", LINK, "dir");
+  // Test files run in parallel workers: another may make the link first.
+  if (!fs.existsSync(LINK)) {
+    try {
+      fs.symlinkSync("..", LINK, "dir");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(LINK, "dist", "provider")) as typeof Package;
 }
