@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { startSimulator, type Simulator } from "../../simulator";
 import { installedPackage } from "../helpers/installed";
-import { CliStack, useCli, type CliRun } from "../helpers/pulumi-cli";
+import { CliStack, useCli, type CliRun, simulatorConfig } from "../helpers/pulumi-cli";
 import { cancels, jobResources, pendingOperations, starts } from "./state";
 
 const { IndexingJob } = installedPackage();
@@ -48,10 +48,7 @@ describe("e2e: Ctrl-C during `pulumi up`", function () {
         new IndexingJob("long-index", { knowledgeBaseUuid: kb.uuid, timeout: "10m", poll: POLL });
         return {};
       },
-      config: {
-        "digitalocean:apiEndpoint": { value: sim.url },
-        "digitalocean:token": { value: sim.token, secret: true },
-      },
+      config: simulatorConfig(sim),
     });
   });
   after(async () => {

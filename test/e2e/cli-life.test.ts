@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { startSimulator, type Simulator } from "../../simulator";
 import { installedPackage } from "../helpers/installed";
-import { CliStack, useCli, type CliRun } from "../helpers/pulumi-cli";
+import { CliStack, useCli, type CliRun, simulatorConfig } from "../helpers/pulumi-cli";
 import { callApi } from "../helpers/sim-api";
 import { apiCalls, jobResources, starts, cancels, type StateResource } from "./state";
 
@@ -60,10 +60,7 @@ describe("e2e: an IndexingJob's life under the Pulumi CLI", function () {
     stack = await CliStack.create({
       cliDir: cli(),
       program,
-      config: {
-        "digitalocean:apiEndpoint": { value: sim.url },
-        "digitalocean:token": { value: sim.token, secret: true },
-      },
+      config: simulatorConfig(sim),
     });
   });
   after(async () => {
@@ -255,10 +252,7 @@ describe("e2e: `pulumi refresh` with the knowledge base gone", function () {
         new IndexingJob("gone-index", { knowledgeBaseUuid: kb.uuid, poll: POLL });
         return {};
       },
-      config: {
-        "digitalocean:apiEndpoint": { value: sim.url },
-        "digitalocean:token": { value: sim.token, secret: true },
-      },
+      config: simulatorConfig(sim),
     });
     expectOk(await stack.run("up"));
     assert.equal(jobResources(await stack.export()).length, 1);

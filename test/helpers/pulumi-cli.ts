@@ -114,6 +114,14 @@ export interface CliStackOptions {
   env?: Record<string, string>;
 }
 
+/** Stack config pointing the provider at a simulator, its token set as `pulumi config set --secret` does. */
+export function simulatorConfig(sim: { url: string; token: string }): ConfigMap {
+  return {
+    "digitalocean:apiEndpoint": { value: sim.url },
+    "digitalocean:token": { value: sim.token, secret: true },
+  };
+}
+
 /**
  * One project and stack on a local backend in a temporary folder. The project folder links this
  * repository's node_modules: the plugin runs there and loads @pulumi/pulumi's dynamic-provider host and
