@@ -9,8 +9,8 @@
  *   or a new knowledge base's own first indexing after its database was seen provisioning.
  * - A start that got a 5xx or no answer may have been carried out: no start is sent again until the
  *   lists have shown no such job for the whole read-after-write lag.
- * - After a refusal with a job in the way (any status, any wording) a new job may have begun before us,
- *   hidden by the lag: it is waited for, never taken as the run.
+ * - After a refusal with a job in the way (any 4xx, any wording; a 5xx counts as no answer) a new job
+ *   may have begun before us, hidden by the lag: it is waited for, never taken as the run.
  * - At the deadline the failure says what may still run, and carries what the next `up` needs to find it.
  */
 import type { IndexingJob } from "../api/types";
