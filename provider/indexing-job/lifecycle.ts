@@ -139,7 +139,13 @@ export async function deleteJob(
   const api = ctx.api();
   const job = await recordedJob(api, id, props);
   const uuid = job?.uuid ?? props.uuid ?? id;
-  if (!job && !props.uuid && props.unconfirmedStart) return;
+  if (!job && !props.uuid && props.unconfirmedStart) {
+    consolePrint(
+      `no job of the start sent ${props.unconfirmedStart.sentAt} (its answer was lost) shows on knowledge ` +
+        `base ${props.knowledgeBaseUuid}: nothing to cancel`,
+    );
+    return;
+  }
   // Not shown (yet): a job recorded as running may be one the API has not caught up with.
   const running = isRunning(job ?? jobOfState(props));
   if (!running) return;
